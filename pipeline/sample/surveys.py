@@ -1,0 +1,191 @@
+"""Staff survey (SPSS .sav with value labels) and user/relative survey (.xlsx).
+
+Calibrated to the published figures in DOMAIN.md; the planted values are returned as truth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+
+from pipeline.sample.municipalities import PILOT_NAMES
+
+ROLES = {
+    1: "Prosjektleder",
+    2: "Leder",
+    3: "Koordinerende enhet",
+    4: "Koordinator",
+    5: "Fastlege",
+    6: "Teammedlem/annen ansatt",
+}
+ROLE_SHARES = [0.03, 0.25, 0.07, 0.25, 0.08, 0.32]
+SECTORS = {
+    1: "Helse",
+    2: "Omsorg",
+    3: "Oppvekst",
+    4: "NAV/velferd",
+    5: "Spesialisthelsetjenesten",
+    6: "Annet",
+}
+SECTOR_SHARES = [0.30, 0.25, 0.20, 0.10, 0.08, 0.07]
+KJENT = {1: "Svært dårlig kjent", 2: "Dårlig kjent", 3: "Middels kjent", 4: "Godt kjent",
+         5: "Svært godt kjent", 9: "Vet ikke"}
+GRAD = {1: "I svært liten grad", 2: "I liten grad", 3: "I noen grad", 4: "I stor grad",
+        5: "I svært stor grad", 9: "Vet ikke"}
+JANEI = {1: "Ja", 2: "Nei", 9: "Vet ikke"}
+REKRUTTERING = {1: "Alltid lett", 2: "Som oftest lett", 3: "Av og til krevende",
+                4: "Som oftest krevende", 5: "Alltid vanskelig", 9: "Vet ikke"}
+KOMMUNE_LABELS = {i + 1: name for i, name in enumerate(PILOT_NAMES)}
+WAVES = {2019: 300, 2021: 330, 2023: 340}
+
+# P(not involved | role), among those answering ja/nei. Leaders: 32 % (seed).
+NOT_INVOLVED = {1: 0.02, 2: 0.32, 3: 0.10, 4: 0.20, 5: 0.55, 6: 0.40}
+# P(answer is 4-5 "i stor/svært stor grad" | coordinator, valid answer). Seed: time 32 %,
+# training and leader support about half, most find the role fine.
+COORDINATOR_SUFFICIENT = {"k_tid": 0.32, "k_opplaering": 0.50, "k_lederstotte": 0.50,
+                          "k_rolle": 0.75}
+P_VET_IKKE = 0.05
+P_ITEM_NONRESPONSE = 0.04
+
+
+def _binary_item(rng: np.random.Generator, p_yes: np.ndarray) -> np.ndarray:
+    """Ja(1)/Nei(2) with P(Ja)=p_yes, then 'Vet ikke' (9) and item non-response (NaN)."""
+    out = np.where(rng.random(p_yes.shape) < p_yes, 1.0, 2.0)
+    return _add_missing(rng, out)
+
+
+def _add_missing(rng: np.random.Generator, values: np.ndarray) -> np.ndarray:
+    u = rng.random(values.shape)
+    values = values.astype(float)
+    values[u < P_VET_IKKE] = 9
+    values[(u >= P_VET_IKKE) & (u < P_VET_IKKE + P_ITEM_NONRESPONSE)] = np.nan
+    return values
+
+
+def _grad_item(rng: np.random.Generator, p_high: np.ndarray | float, n: int) -> np.ndarray:
+    """1-5 answer with P(4 or 5) = p_high among valid answers."""
+    high = rng.random(n) < p_high
+    out = np.where(high, rng.choice([4, 5], n, p=[0.7, 0.3]), rng.choice([1, 2, 3], n,
+                   p=[0.15, 0.35, 0.5]))
+    return _add_missing(rng, out)
+
+
+def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
+    frames = []
+    next_id = 1
+    for wave, n in WAVES.items():
+        role = rng.choice(list(ROLES), n, p=ROLE_SHARES)
+        df = pd.DataFrame({
+            "respid": np.arange(next_id, next_id + n),
+            "wave": wave,
+            "kommune": rng.choice(list(KOMMUNE_LABELS), n, p=[0.22, 0.22, 0.2, 0.14, 0.11, 0.11]),
+            "rolle": role,
+            "sektor": rng.choice(list(SECTORS), n, p=SECTOR_SHARES),
+        })
+        next_id += n
+        p_inv = np.array([1 - NOT_INVOLVED[r] for r in role])
+        df["involvert"] = _binary_item(rng, p_inv)
+        df["kjent_pilot"] = _grad_item(rng, np.where(p_inv > 0.7, 0.65, 0.3), n)
+        df["kjent_ot"] = _grad_item(rng, np.where(p_inv > 0.7, 0.75, 0.45), n)
+        df["ny_arbeidsmaate"] = _grad_item(rng, 0.55, n)
+        df["stotter_videreforing"] = _grad_item(rng, 0.7, n)
+        is_coord = role == 4
+        for item, p in COORDINATOR_SUFFICIENT.items():
+            values = _grad_item(rng, p, n)
+            values[~is_coord] = np.nan
+            df[item] = values
+        is_leader = role == 2
+        rek = rng.choice([1, 2, 3, 4, 5], n, p=[0.05, 0.25, 0.4, 0.22, 0.08]).astype(float)
+        rek = _add_missing(rng, rek)
+        rek[~is_leader] = np.nan
+        df["l_rekruttering"] = rek
+        grep = _grad_item(rng, 0.45, n)
+        grep[~is_leader] = np.nan
+        df["l_aktive_grep"] = grep
+        frames.append(df)
+    data = pd.concat(frames, ignore_index=True)
+    labels: dict[str, dict[int | float, str]] = {
+        "kommune": KOMMUNE_LABELS, "rolle": ROLES, "sektor": SECTORS, "involvert": JANEI,
+        "kjent_pilot": KJENT, "kjent_ot": KJENT, "l_rekruttering": REKRUTTERING,
+    }
+    for item in ("ny_arbeidsmaate", "stotter_videreforing", "l_aktive_grep",
+                 *COORDINATOR_SUFFICIENT):
+        labels[item] = GRAD
+    column_labels = {
+        "respid": "Respondent-ID", "wave": "Undersøkelsesår", "kommune": "Kommune",
+        "rolle": "Hvilken rolle har du?", "sektor": "Hvilken sektor jobber du i?",
+        "involvert": "Har du vært involvert i eller informert om pilotprosjektet?",
+        "kjent_pilot": "Hvor godt kjent er du med pilotprosjektet?",
+        "kjent_ot": "Hvor godt kjent er du med oppfølgingsteam?",
+        "ny_arbeidsmaate": "Er oppfølgingsteam blitt en ny arbeidsmåte?",
+        "stotter_videreforing": "Støtter du videreføring?",
+        "k_tid": "Har du tilstrekkelig tid til koordinatoroppgavene?",
+        "k_opplaering": "Har du fått tilstrekkelig opplæring?",
+        "k_lederstotte": "Har du tilstrekkelig støtte fra leder?",
+        "k_rolle": "Trives du i koordinatorrollen?",
+        "l_rekruttering": "Hvor lett er det å rekruttere koordinatorer?",
+        "l_aktive_grep": "I hvilken grad har du tatt aktive grep for oppfølgingsteam?",
+    }
+    missing = {c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")}
+    pyreadstat.write_sav(
+        data, str(out / "survey_staff.sav"), column_labels=column_labels,
+        variable_value_labels=labels, missing_ranges=missing,
+    )
+    return {
+        "n": len(data),
+        "not_involved_by_role": {ROLES[r]: p for r, p in NOT_INVOLVED.items()},
+        "coordinator_sufficient": COORDINATOR_SUFFICIENT,
+        "definition": "share among valid answers; 'Vet ikke' and item non-response excluded",
+    }
+
+
+# user / relative survey -----------------------------------------------------------------
+USER_YEARS = (2019, 2020, 2021, 2022, 2023)
+P_COORDINATION = {"Ja": 0.50, "Nei": 0.23, "Vet ikke": 0.27}  # 27 % don't know (seed)
+P_HIGH_BENEFIT = {"Ja": 0.70, "Nei": 0.45, "Vet ikke": 0.50}
+P_TOO_LITTLE_INFO = 2 / 3  # two of three (seed)
+GRAD_TEXT = ["I svært liten grad", "I liten grad", "I noen grad", "I stor grad",
+             "I svært stor grad"]
+
+
+def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
+    n = 480
+    status = rng.choice(list(P_COORDINATION), n, p=list(P_COORDINATION.values()))
+    p_high = np.array([P_HIGH_BENEFIT[s] for s in status])
+
+    def grad_text(p: np.ndarray) -> list[str | None]:
+        high = rng.random(n) < p
+        idx = np.where(high, rng.choice([3, 4], n, p=[0.65, 0.35]),
+                       rng.choice([0, 1, 2], n, p=[0.15, 0.3, 0.55]))
+        answers: list[str | None] = [GRAD_TEXT[i] for i in idx]
+        for i in np.flatnonzero(rng.random(n) < 0.03):
+            answers[i] = None
+        return answers
+
+    df = pd.DataFrame({
+        "Løpenummer": np.arange(1, n + 1),
+        "År": rng.choice(USER_YEARS, n),
+        "Kommune": rng.choice(PILOT_NAMES, n, p=[0.22, 0.22, 0.16, 0.14, 0.13, 0.13]),
+        "Respondent": rng.choice(["Bruker", "Pårørende"], n, p=[0.6, 0.4]),
+        "Har du oppfølgingsteam, koordinator eller IP?": status,
+        "Utbytte av tjenestene": grad_text(p_high),
+        "Fornøyd med hvordan behovene dekkes": grad_text(p_high - 0.05),
+        "Medvirkning": grad_text(p_high - 0.1),
+        "Informasjon om tilgjengelige tjenester": rng.choice(
+            ["For lite", "Passe", "For mye"], n,
+            p=[P_TOO_LITTLE_INFO, 1 - P_TOO_LITTLE_INFO - 0.03, 0.03]),
+    })
+    with pd.ExcelWriter(out / "survey_users.xlsx", engine="openpyxl") as xl:
+        df.to_excel(xl, sheet_name="Svar", index=False)
+    return {
+        "n": n,
+        "share_dont_know_coordination": P_COORDINATION["Vet ikke"],
+        "high_benefit_by_coordination": P_HIGH_BENEFIT,
+        "high_benefit_difference_ja_minus_nei": P_HIGH_BENEFIT["Ja"] - P_HIGH_BENEFIT["Nei"],
+        "share_too_little_information": P_TOO_LITTLE_INFO,
+        "definition": "high benefit = 'I stor grad' or 'I svært stor grad' among valid answers",
+    }

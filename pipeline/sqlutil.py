@@ -1,0 +1,12 @@
+"""Small helpers for building DuckDB statements safely.
+
+Values always travel as bound parameters. Identifiers (schema, table, column names) cannot be
+bound in SQL, so they pass through `ident`, which quotes them.
+"""
+
+from __future__ import annotations
+
+
+def ident(*parts: str) -> str:
+    """Quote a (possibly qualified) identifier: ident('raw', 'x') -> "raw"."x"."""
+    return ".".join('"' + p.replace('"', '""') + '"' for p in parts)

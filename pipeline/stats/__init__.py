@@ -1,0 +1,1 @@
+"""Pure statistical functions shared by metric modules and notebooks. Each has known-answer tests."""

@@ -1,0 +1,101 @@
+"""Transform: run the SQL models in layer order (staging -> intermediate -> marts).
+
+Each file `sql/<layer>/<name>.sql` holds one SELECT and becomes table `<layer>.<name>`.
+Within a layer, models run after the models they reference. Settings the SQL needs
+(pilots, comparison municipalities, age bands, snapshot dates, code vintage) are written to
+`meta.cfg_*` tables first, so SQL joins them instead of having values pasted in.
+"""
+
+from __future__ import annotations
+
+import graphlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.errors import UserError
+from pipeline.settings import Settings
+from pipeline.sqlutil import ident
+
+LAYERS = ("staging", "intermediate", "marts")
+REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
+
+
+@dataclass(frozen=True)
+class Model:
+    layer: str
+    name: str
+    path: Path
+    sql: str
+
+    @property
+    def relation(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+
+def discover(sql_dir: Path) -> list[Model]:
+    """All models, ordered so each runs after what it reads."""
+    models = {}
+    for layer in LAYERS:
+        for path in sorted((sql_dir / layer).glob("*.sql")):
+            m = Model(layer, path.stem, path, path.read_text(encoding="utf-8"))
+            models[m.relation] = m
+    graph = {}
+    for rel, m in models.items():
+        deps = {f"{a}.{b}" for a, b in REFERENCE.findall(m.sql)} - {rel}
+        unknown = deps - set(models)
+        if unknown:
+            raise UserError(f"SQL model {rel} reads relations that no model builds: "
+                            f"{', '.join(sorted(unknown))}", file=m.path)
+        bad = [d for d in deps if LAYERS.index(d.split(".")[0]) > LAYERS.index(m.layer)]
+        if bad:
+            raise UserError(f"SQL model {rel} reads a later layer: {', '.join(bad)}",
+                            file=m.path)
+        graph[rel] = deps
+    order: list[str] = []
+    for layer in LAYERS:  # layer by layer, and within a layer after what each reads
+        sub = {r: {d for d in deps if d.startswith(layer + ".")} for r, deps in graph.items()
+               if r.startswith(layer + ".")}
+        order += graphlib.TopologicalSorter(sub).static_order()
+    return [models[r] for r in order]
+
+
+def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    ev = settings.evaluation
+    pilots = pd.DataFrame([(p.name, p.code, p.start, p.end) for p in ev.pilots],
+                          columns=["name", "kommune", "start_date", "end_date"])
+    comparison = pd.DataFrame({"kommune": list(ev.comparison)}, dtype="string")
+    bounds = list(ev.age_bands)
+    bands = pd.DataFrame({
+        "age_from": bounds,
+        "age_to": [*(b - 1 for b in bounds[1:]), None],
+        "label": [f"{a}-{b - 1}" for a, b in zip(bounds, bounds[1:], strict=False)]
+                 + [f"{bounds[-1]}+"],
+        "sort_order": range(len(bounds)),
+    }).astype({"age_to": "Int64"})
+    snapshots = pd.DataFrame({"snapshot_date": pd.to_datetime(list(ev.team_snapshots)).date})
+    params = pd.DataFrame({
+        "municipality_vintage": [ev.municipality_vintage],
+        "intervention_date": [ev.intervention_date],
+        "first_year": [ev.first_year],
+        "last_year": [ev.last_year],
+    })
+    for name, frame in (("cfg_pilots", pilots), ("cfg_comparison", comparison),
+                        ("cfg_age_bands", bands), ("cfg_team_snapshots", snapshots),
+                        ("cfg_parameters", params)):
+        con.execute(f"create or replace table {ident('meta', name)} as select * from frame")
+
+
+def run_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    write_config_tables(con, settings)
+    built = []
+    for m in discover(settings.sql_dir):
+        try:
+            con.execute(f"create or replace table {ident(m.layer, m.name)} as\n{m.sql}")
+        except duckdb.Error as exc:
+            raise UserError(f"SQL model {m.relation} failed: {exc}", file=m.path) from exc
+        built.append(m.relation)
+    return built

@@ -1,0 +1,16 @@
+-- Each team on each snapshot date: active (start <= d and no end or end >= d) and the
+-- person's age in completed years on that date, with its age band.
+select
+    t.kommune,
+    t.team_id,
+    s.snapshot_date,
+    date_sub('year', t.birth_date, s.snapshot_date) as age_years,
+    b.label as age_band,
+    b.sort_order as age_band_order,
+from staging.stg_teams__register as t
+cross join meta.cfg_team_snapshots as s
+inner join meta.cfg_age_bands as b
+    on date_sub('year', t.birth_date, s.snapshot_date) >= b.age_from
+    and (b.age_to is null or date_sub('year', t.birth_date, s.snapshot_date) <= b.age_to)
+where t.start_date <= s.snapshot_date
+    and (t.end_date is null or t.end_date >= s.snapshot_date)

@@ -1,0 +1,27 @@
+-- Staff survey in long form: one row per respondent and item, with labels from the contract.
+with long as (
+    unpivot staging.stg_survey__staff
+    on involvert, kjent_pilot, kjent_ot, ny_arbeidsmaate, stotter_videreforing, k_tid,
+       k_opplaering, k_lederstotte, k_rolle, l_rekruttering, l_aktive_grep
+    into name item value answer
+)
+
+select
+    l.respondent_id,
+    l.wave,
+    l.kommune,
+    l.role_code,
+    role.label as role,
+    l.sector_code,
+    sector.label as sector,
+    l.item,
+    l.answer,
+    answer_label.label as answer_label,
+    l.answer = 9 as is_dont_know,
+from long as l
+left join meta.contract_labels as role
+    on role.source = 'survey_staff' and role."column" = 'rolle' and role.value = cast(l.role_code as varchar)
+left join meta.contract_labels as sector
+    on sector.source = 'survey_staff' and sector."column" = 'sektor' and sector.value = cast(l.sector_code as varchar)
+left join meta.contract_labels as answer_label
+    on answer_label.source = 'survey_staff' and answer_label."column" = l.item and answer_label.value = cast(l.answer as varchar)

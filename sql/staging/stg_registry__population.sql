@@ -1,0 +1,14 @@
+with source as (
+    select r.*
+    from raw.registry_population as r
+    anti join quarantine.registry_population as q using (_source_file, _source_row)
+)
+
+select
+    coalesce(m.kommune_harmonised, s.region) as kommune,
+    cast(aar as integer) as year,
+    cast(alder as integer) as age,
+    cast(kjonn as integer) as sex,
+    cast(personer as bigint) as persons,
+from source as s
+left join staging.stg_municipality__map as m on m.kommune = s.region

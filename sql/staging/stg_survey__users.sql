@@ -1,0 +1,20 @@
+with source as (
+    select r.*
+    from raw.survey_users as r
+    anti join quarantine.survey_users as q using (_source_file, _source_row)
+)
+
+select
+    cast(respid as bigint) as respondent_id,
+    cast(year as integer) as year,
+    coalesce(m.kommune_harmonised, s.kommune) as kommune,
+    respondent,
+    har_koordinering,
+    utbytte,
+    fornoyd_behov,
+    medvirkning,
+    informasjon,
+    s._source_file,
+    s._source_row,
+from source as s
+left join staging.stg_municipality__map as m on m.kommune = s.kommune
