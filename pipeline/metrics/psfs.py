@@ -17,7 +17,8 @@ MEANINGFUL_CHANGE = 2.0
 
 
 def psfs_change(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    data = con.execute("select kommune, mean_change from marts.fct_psfs_person_change").df()
+    data = con.execute("select kommune, mean_change from marts.fct_psfs_person_change "
+                       "order by kommune, person_id").df()  # fixed order: same sums every run
     rows = []
     groups = [("Alle", data), *((k, g) for k, g in data.groupby("kommune", sort=True))]
     for name, g in groups:

@@ -19,7 +19,8 @@ OUTCOMES = {
 
 
 def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    data = con.execute("select * from marts.fct_registry_municipality_year").df()
+    data = con.execute("select * from marts.fct_registry_municipality_year "
+                       "order by kommune, year").df()  # fixed order: identical fits every run
     rows = []
     for outcome, label in OUTCOMES.items():
         res = did_twfe(data, outcome, "is_treated", "kommune", "year", weight="person_years")

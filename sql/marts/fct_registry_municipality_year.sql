@@ -1,7 +1,11 @@
 -- Registry outcomes per evaluation municipality and year (harmonised codes), with the
 -- treatment indicator: a pilot in a year after the intervention date while its pilot ran.
 with person_years as (
-    select kommune, year, sum(person_years) as person_years, count(*) as persons
+    select
+        kommune,
+        year,
+        sum(days_at_risk) / any_value(days_in_year) as person_years,
+        count(*) as persons,
     from intermediate.int_registry__person_years
     group by all
 ),

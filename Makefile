@@ -1,0 +1,39 @@
+# ot-eval — `make help` lists the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CONFIG ?= ot-eval.toml
+
+.DEFAULT_GOAL := help
+.PHONY: help setup evaluate test test-fast lint browser clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed ## create .venv and install the pinned dependencies
+
+evaluate: setup ## run the whole evaluation (built-in sample by default; CONFIG=file for yours)
+	$(BIN)/ot-eval evaluate --config $(CONFIG)
+
+browser: ## install Debian's chromium for the browser tests (needs root and apt)
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: setup browser ## run every test: unit, integration, browser
+	$(BIN)/pytest -q
+
+test-fast: setup ## unit tests only (seconds)
+	$(BIN)/pytest -q tests/unit
+
+lint: setup ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check pipeline tests
+	$(BIN)/ruff format --check pipeline tests
+	$(BIN)/mypy
+
+clean: ## remove generated data, warehouse and reports (keeps .venv)
+	rm -rf data/sample warehouse reports/*.html

@@ -1,0 +1,57 @@
+"""Open every report in Debian's headless Chromium: it renders offline, with no errors."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import Run
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():  # type: ignore[no-untyped-def]
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not shutil.which("chromium"):
+        pytest.fail("chromium is not installed: run `make browser` (Debian package chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("name", ["evaluation.html", "index.html"])
+def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    errors: list[str] = []
+    external: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def block(route) -> None:  # type: ignore[no-untyped-def]
+        if not route.request.url.startswith("file://"):
+            external.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/*", block)
+    page.goto((pipeline_run.settings.reports_dir / name).as_uri())
+    page.wait_for_load_state("load")
+    assert errors == [] and external == []
+    assert "Proveniens" in page.inner_text("#provenance")
+    if name == "evaluation.html":
+        page.wait_for_selector(".js-plotly-plot .main-svg")
+        assert page.locator(".js-plotly-plot").count() >= 8
+        assert "Senja" in page.inner_text("#team")
+        assert page.locator("#register table").count() == 1
+    else:
+        page.click("text=Evalueringsrapport")
+        page.wait_for_load_state("load")
+        assert page.url.endswith("evaluation.html")
+    page.close()

@@ -1,0 +1,46 @@
+"""Shared fixtures: a project copy in a temp folder and one whole-pipeline run on the sample."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline import stages
+from pipeline.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def make_project(folder: Path) -> Path:
+    """A runnable project in `folder`: the default config beside the shared contracts/SQL."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("data_contracts", "sql", "reference"):
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(REPO / name)
+    shutil.copy(REPO / "ot-eval.toml", folder / "ot-eval.toml")
+    return folder / "ot-eval.toml"
+
+
+class Run:
+    def __init__(self, settings: Settings, seconds: dict[str, float]) -> None:
+        self.settings = settings
+        self.seconds = seconds
+        self.truth: dict[str, Any] = json.loads(
+            (settings.sample.dir / "truth.json").read_text(encoding="utf-8"))
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        return duckdb.connect(str(self.settings.warehouse), read_only=True)
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    config = make_project(tmp_path_factory.mktemp("project"))
+    settings = load_settings(config)
+    seconds = stages.evaluate(settings, lambda _msg: None)
+    return Run(settings, seconds)

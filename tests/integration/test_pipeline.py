@@ -1,0 +1,170 @@
+"""The whole pipeline on the built-in sample: metrics recover the generator's planted truth.
+
+Tolerances are stated per check: sampling-based estimates must lie within 3 standard errors
+of the planted value (SE read off the reported 95 % CI); counts built to match the published
+table must match exactly. Nothing is compared with numbers copied from an earlier run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipeline import stages
+from pipeline.errors import UserError
+from pipeline.settings import load_settings
+from tests.conftest import Run, make_project
+
+pytestmark = pytest.mark.integration
+
+
+def within_3se(row: pd.Series, truth: float) -> bool:
+    se = (row["ci_high"] - row["ci_low"]) / (2 * 1.96)
+    return bool(abs(row["estimate"] - truth) <= 3 * se)
+
+
+def metric(run: Run, name: str) -> pd.DataFrame:
+    with run.connect() as con:
+        return con.execute(f"select * from metrics.{name}").df()
+
+
+def test_every_metric_table_has_the_tidy_shape(pipeline_run: Run) -> None:
+    with pipeline_run.connect() as con:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'metrics'").fetchall()]
+        for name in ("anchoring_by_role", "coordinator_adequacy", "team_counts",
+                     "psfs_change", "user_benefit", "registry_did", "interview_themes"):
+            assert name in tables
+            cols = con.execute(f"select * from metrics.{name} limit 0").df().columns
+            assert {"n", "estimate", "ci_low", "ci_high", "method"} <= set(cols)
+            assert con.execute(f"select count(*) from metrics.{name}").fetchone()[0] > 0
+
+
+def test_reconciliation_is_exact_for_every_source(pipeline_run: Run) -> None:
+    with pipeline_run.connect() as con:
+        rec = con.execute("select * from meta.reconciliation").df()
+        assert set(rec.source) == set(pipeline_run.settings.sources)
+        assert rec.balanced.all()
+        assert (rec.rows_read == rec.rows_accepted + rec.rows_quarantined).all()
+        for source, rows in pipeline_run.truth["registries"]["rows"].items():
+            assert rec.loc[rec.source == source, "rows_read"].sum() == rows
+
+
+def test_senja_active_teams_match_the_published_table(pipeline_run: Run) -> None:
+    teams = metric(pipeline_run, "team_counts")
+    senja = teams[teams.kommune == "5530"]
+    for date, bands in pipeline_run.truth["team_register"]["senja_active_by_age_band"].items():
+        got = senja[senja.snapshot_date.astype(str) == date].set_index("age_band")["n"]
+        assert got.to_dict() == bands
+
+
+def test_anchoring_and_coordinator_shares_recover_planted_values(pipeline_run: Run) -> None:
+    truth = pipeline_run.truth["survey_staff"]
+    m = metric(pipeline_run, "anchoring_by_role")
+    inv = m[(m.indicator == "ikke_involvert") & (m.dimension == "rolle")].set_index("group")
+    for role, p in truth["not_involved_by_role"].items():
+        assert within_3se(inv.loc[role], p), (role, inv.loc[role, "estimate"], p)
+    c = metric(pipeline_run, "coordinator_adequacy").set_index("indicator")
+    items = {"tilstrekkelig_tid": "k_tid", "tilstrekkelig_opplaering": "k_opplaering",
+             "tilstrekkelig_lederstotte": "k_lederstotte", "trives_i_rollen": "k_rolle"}
+    for indicator, item in items.items():
+        assert within_3se(c.loc[indicator], truth["coordinator_sufficient"][item])
+
+
+def test_user_benefit_recovers_planted_difference(pipeline_run: Run) -> None:
+    truth = pipeline_run.truth["survey_users"]
+    m = metric(pipeline_run, "user_benefit")
+    u = m[m.indicator == "utbytte"].set_index("group")
+    assert within_3se(u.loc["Forskjell Ja − Nei"], truth["high_benefit_difference_ja_minus_nei"])
+    for group, p in truth["high_benefit_by_coordination"].items():
+        assert within_3se(u.loc[group], p)
+    alle = m[m.group == "Alle"].set_index("indicator")
+    assert within_3se(alle.loc["vet_ikke_om_koordinering"], truth["share_dont_know_coordination"])
+    assert within_3se(alle.loc["for_lite_informasjon"], truth["share_too_little_information"])
+
+
+def test_psfs_mean_change_recovers_planted_change(pipeline_run: Run) -> None:
+    m = metric(pipeline_run, "psfs_change")
+    overall = m[(m.indicator == "gjennomsnittlig_endring") & (m.kommune == "Alle")].iloc[0]
+    assert within_3se(overall, pipeline_run.truth["psfs"]["mean_change_first_to_last"])
+
+
+def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run) -> None:
+    m = metric(pipeline_run, "registry_did").set_index("outcome")
+    truth = pipeline_run.truth["registries"]["emergency_admissions_did_per_1000"]
+    adm = m.loc["emergency_admissions_per_1000"]
+    assert abs(adm["estimate"] - truth) <= 3 * adm["se"], (adm["estimate"], truth)
+    assert adm["n_treated_clusters"] == 6 and adm["n_clusters"] == 30
+    gp = m.loc["gp_contacts_per_person_year"]  # nothing planted on GP contacts
+    assert abs(gp["estimate"]) <= 3 * gp["se"]
+
+
+def test_interviews_recover_prevalence_and_agreement(pipeline_run: Run) -> None:
+    truth = pipeline_run.truth["interviews"]
+    themes = metric(pipeline_run, "interview_themes")
+    codes = themes[themes.code != "(hele temaet)"]
+    assert len(codes) == len(truth["theme_prevalence"])
+    for r in codes.itertuples():
+        p = truth["theme_prevalence"][f"{r.theme}\\{r.code}"]
+        assert within_3se(pd.Series(r._asdict()), p), (r.code, r.estimate, p)
+    agree = metric(pipeline_run, "interview_agreement")
+    pooled = agree[agree.code == "(alle koder samlet)"].iloc[0]
+    assert within_3se(pooled, truth["pooled_kappa"])
+
+
+def test_municipality_codes_are_harmonised_to_the_vintage(pipeline_run: Run) -> None:
+    with pipeline_run.connect() as con:
+        delivered = con.execute("select distinct kommune_as_delivered from "
+                                "staging.stg_registry__persons").df().iloc[:, 0]
+        harmonised = set(con.execute("select distinct kommune from "
+                                     "staging.stg_registry__persons").df().iloc[:, 0])
+    assert {"1931", "5421", "0220"} <= set(delivered)  # old vintages are in the extract
+    assert "1931" not in harmonised and "5421" not in harmonised
+    assert {"5530", "3203", "5006", "4602"} <= harmonised
+
+
+def test_run_is_fast_enough_and_reports_exist(pipeline_run: Run) -> None:
+    assert sum(pipeline_run.seconds.values()) < 60
+    for name in ("evaluation.html", "index.html"):
+        text = (pipeline_run.settings.reports_dir / name).read_text(encoding="utf-8")
+        assert "Proveniens" in text and "sha256" in text
+        assert "cdn." not in text.split("<script>")[0]
+
+
+def _table_digest(path: Path) -> dict[str, str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables "
+                             "where table_schema not in ('meta') order by all").fetchall()
+        out = {}
+        for schema, table in tables:
+            # row order is not part of a table's content; values are
+            df = con.execute(f'select * from "{schema}"."{table}" order by all').df()
+            out[f"{schema}.{table}"] = hashlib.sha256(
+                pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()
+        return out
+
+
+def test_same_inputs_give_identical_tables(pipeline_run: Run, tmp_path: Path) -> None:
+    settings = load_settings(make_project(tmp_path / "again"))
+    stages.evaluate(settings, lambda _m: None)
+    assert _table_digest(settings.warehouse) == _table_digest(pipeline_run.settings.warehouse)
+
+
+def test_failed_run_leaves_the_live_warehouse_untouched(pipeline_run: Run, tmp_path: Path) -> None:
+    project = tmp_path / "crash"
+    config = make_project(project)
+    shutil.copytree(pipeline_run.settings.sample.dir, project / "data" / "sample")
+    settings = load_settings(config)
+    settings.warehouse.parent.mkdir(parents=True)
+    shutil.copy(pipeline_run.settings.warehouse, settings.warehouse)
+    before = hashlib.sha256(settings.warehouse.read_bytes()).hexdigest()
+    (project / "data" / "sample" / "psfs_forms.csv").unlink()
+    with pytest.raises(UserError, match="No input file"):
+        stages.run_stage(settings, "ingest", lambda _m: None)
+    assert hashlib.sha256(settings.warehouse.read_bytes()).hexdigest() == before
+    assert not list(settings.warehouse.parent.glob("*.building"))
