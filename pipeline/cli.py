@@ -22,39 +22,71 @@ ot-eval: the evaluation pipeline for strukturert tverrfaglig oppfølgingsteam (O
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", default="ot-eval.toml", type=Path,
-                        help="config file (default: ./ot-eval.toml); paths in it are "
-                             "relative to the file")
+    common.add_argument(
+        "--config",
+        default="ot-eval.toml",
+        type=Path,
+        help="config file (default: ./ot-eval.toml); paths in it are relative to the file",
+    )
     common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
-    parser = argparse.ArgumentParser(prog="ot-eval", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="ot-eval",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"ot-eval {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    s = verbs.add_parser("sample", parents=[common],
-                         help="write the deterministic synthetic sample (and truth.json)",
-                         description="Write synthetic data for every source, in the formats "
-                         "real extracts arrive in, with planted effects in truth.json.")
+    s = verbs.add_parser(
+        "sample",
+        parents=[common],
+        help="write the deterministic synthetic sample (and truth.json)",
+        description="Write synthetic data for every source, in the formats "
+        "real extracts arrive in, with planted effects in truth.json.",
+    )
     s.add_argument("--seed", type=int, help="random seed (default: [sample] seed)")
     s.add_argument("--out", type=Path, help="output folder (default: [sample] dir)")
-    verbs.add_parser("ingest", parents=[common], help="read every source into raw.<source>",
-                     description="Read every configured source into a fresh warehouse "
-                     "(raw.<source>, with _source_file and _source_row).")
-    v = verbs.add_parser("validate", parents=[common],
-                         help="run the data contracts; quarantine failing rows",
-                         description="Run data_contracts/<source>.yml through Great "
-                         "Expectations; failing rows go to quarantine.<source>; prints rows "
-                         "read = accepted + quarantined.")
+    verbs.add_parser(
+        "ingest",
+        parents=[common],
+        help="read every source into raw.<source>",
+        description="Read every configured source into a fresh warehouse "
+        "(raw.<source>, with _source_file and _source_row).",
+    )
+    v = verbs.add_parser(
+        "validate",
+        parents=[common],
+        help="run the data contracts; quarantine failing rows",
+        description="Run data_contracts/<source>.yml through Great "
+        "Expectations; failing rows go to quarantine.<source>; prints rows "
+        "read = accepted + quarantined.",
+    )
     v.add_argument("--source", help="validate only this source")
-    verbs.add_parser("transform", parents=[common], help="build staging, intermediate, marts",
-                     description="Run sql/staging, sql/intermediate, sql/marts in order.")
-    verbs.add_parser("metrics", parents=[common], help="compute every metrics.<name> table",
-                     description="Compute the tidy metric tables (n, estimate, CI, method).")
-    verbs.add_parser("report", parents=[common], help="write the HTML reports",
-                     description="Write reports/evaluation.html and reports/index.html "
-                     "from the warehouse (read-only).")
-    verbs.add_parser("evaluate", parents=[common], help="run every stage end to end",
-                     description="sample (if enabled) -> ingest -> validate -> transform -> "
-                     "metrics -> report. The warehouse is replaced only if all succeed.")
+    verbs.add_parser(
+        "transform",
+        parents=[common],
+        help="build staging, intermediate, marts",
+        description="Run sql/staging, sql/intermediate, sql/marts in order.",
+    )
+    verbs.add_parser(
+        "metrics",
+        parents=[common],
+        help="compute every metrics.<name> table",
+        description="Compute the tidy metric tables (n, estimate, CI, method).",
+    )
+    verbs.add_parser(
+        "report",
+        parents=[common],
+        help="write the HTML reports",
+        description="Write reports/evaluation.html and reports/index.html "
+        "from the warehouse (read-only).",
+    )
+    verbs.add_parser(
+        "evaluate",
+        parents=[common],
+        help="run every stage end to end",
+        description="sample (if enabled) -> ingest -> validate -> transform -> "
+        "metrics -> report. The warehouse is replaced only if all succeed.",
+    )
     return parser
 
 
@@ -70,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
 
         settings = load_settings(args.config)
         if args.verb == "sample":
-            stages.sample(settings, log, seed=args.seed,
-                          out=args.out.resolve() if args.out else None)
+            stages.sample(
+                settings, log, seed=args.seed, out=args.out.resolve() if args.out else None
+            )
         elif args.verb == "evaluate":
             stages.evaluate(settings, log)
         elif args.verb == "report":

@@ -160,7 +160,9 @@ def load_settings(config_file: str | Path) -> Settings:
         last_year=int(ev.get("last_year", 2022)),
         municipality_vintage=int(ev.get("municipality_vintage", 2024)),
         age_bands=tuple(int(a) for a in ev.get("age_bands", [0, 18, 67, 80])),
-        team_snapshots=tuple(_date(d, "team_snapshots", config) for d in ev.get("team_snapshots", [])),
+        team_snapshots=tuple(
+            _date(d, "team_snapshots", config) for d in ev.get("team_snapshots", [])
+        ),
     )
     if evaluation.age_bands[0] != 0 or list(evaluation.age_bands) != sorted(evaluation.age_bands):
         raise UserError(

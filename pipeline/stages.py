@@ -27,17 +27,24 @@ from pipeline.warehouse import building, connect_read_only
 Log = Callable[[str], None]
 
 
-def sample(settings: Settings, log: Log, seed: int | None = None,
-           out: Path | None = None) -> dict[str, Any]:
+def sample(
+    settings: Settings, log: Log, seed: int | None = None, out: Path | None = None
+) -> dict[str, Any]:
     from pipeline.sample import generate
 
     target = out or settings.sample.dir
     changes = settings.sources.get("municipality_changes")
     if changes is None:
-        raise UserError("The sample needs the source 'municipality_changes' in the config",
-                        file=settings.config_file)
-    truth = generate(target, seed if seed is not None else settings.sample.seed,
-                     settings.sample.scale, settings.resolve(changes.path))
+        raise UserError(
+            "The sample needs the source 'municipality_changes' in the config",
+            file=settings.config_file,
+        )
+    truth = generate(
+        target,
+        seed if seed is not None else settings.sample.seed,
+        settings.sample.scale,
+        settings.resolve(changes.path),
+    )
     log(f"sample written to {target} (truth in {target / 'truth.json'})")
     return truth
 
@@ -47,11 +54,14 @@ def _ingest(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> Non
         log(f"  raw.{name}: {rows:,} rows")
 
 
-def _validate(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log,
-              only: str | None = None) -> None:
+def _validate(
+    con: duckdb.DuckDBPyConnection, settings: Settings, log: Log, only: str | None = None
+) -> None:
     for r in validate_all(con, settings, only):
-        log(f"  {r['source']}: read {r['rows_read']:,} = accepted {r['rows_accepted']:,} "
-            f"+ quarantined {r['rows_quarantined']:,}")
+        log(
+            f"  {r['source']}: read {r['rows_read']:,} = accepted {r['rows_accepted']:,} "
+            f"+ quarantined {r['rows_quarantined']:,}"
+        )
 
 
 def _transform(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> None:
@@ -64,7 +74,10 @@ def _metrics(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> No
 
 
 STAGES: dict[str, Callable[..., None]] = {
-    "ingest": _ingest, "validate": _validate, "transform": _transform, "metrics": _metrics,
+    "ingest": _ingest,
+    "validate": _validate,
+    "transform": _transform,
+    "metrics": _metrics,
 }
 
 

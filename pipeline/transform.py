@@ -9,6 +9,7 @@ Within a layer, models run after the models they reference. Settings the SQL nee
 from __future__ import annotations
 
 import graphlib
+import itertools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,45 +49,61 @@ def discover(sql_dir: Path) -> list[Model]:
         deps = {f"{a}.{b}" for a, b in REFERENCE.findall(m.sql)} - {rel}
         unknown = deps - set(models)
         if unknown:
-            raise UserError(f"SQL model {rel} reads relations that no model builds: "
-                            f"{', '.join(sorted(unknown))}", file=m.path)
+            raise UserError(
+                f"SQL model {rel} reads relations that no model builds: "
+                f"{', '.join(sorted(unknown))}",
+                file=m.path,
+            )
         bad = [d for d in deps if LAYERS.index(d.split(".")[0]) > LAYERS.index(m.layer)]
         if bad:
-            raise UserError(f"SQL model {rel} reads a later layer: {', '.join(bad)}",
-                            file=m.path)
+            raise UserError(f"SQL model {rel} reads a later layer: {', '.join(bad)}", file=m.path)
         graph[rel] = deps
     order: list[str] = []
     for layer in LAYERS:  # layer by layer, and within a layer after what each reads
-        sub = {r: {d for d in deps if d.startswith(layer + ".")} for r, deps in graph.items()
-               if r.startswith(layer + ".")}
+        sub = {
+            r: {d for d in deps if d.startswith(layer + ".")}
+            for r, deps in graph.items()
+            if r.startswith(layer + ".")
+        }
         order += graphlib.TopologicalSorter(sub).static_order()
     return [models[r] for r in order]
 
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     ev = settings.evaluation
-    pilots = pd.DataFrame([(p.name, p.code, p.start, p.end) for p in ev.pilots],
-                          columns=["name", "kommune", "start_date", "end_date"])
+    pilots = pd.DataFrame(
+        [(p.name, p.code, p.start, p.end) for p in ev.pilots],
+        columns=["name", "kommune", "start_date", "end_date"],
+    )
     comparison = pd.DataFrame({"kommune": list(ev.comparison)}, dtype="string")
     bounds = list(ev.age_bands)
-    bands = pd.DataFrame({
-        "age_from": bounds,
-        "age_to": [*(b - 1 for b in bounds[1:]), None],
-        "label": [f"{a}-{b - 1}" for a, b in zip(bounds, bounds[1:], strict=False)]
-                 + [f"{bounds[-1]}+"],
-        "sort_order": range(len(bounds)),
-    }).astype({"age_to": "Int64"})
+    bands = pd.DataFrame(
+        {
+            "age_from": bounds,
+            "age_to": [*(b - 1 for b in bounds[1:]), None],
+            "label": [f"{a}-{b - 1}" for a, b in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"],
+            "sort_order": range(len(bounds)),
+        }
+    ).astype({"age_to": "Int64"})
     snapshots = pd.DataFrame({"snapshot_date": pd.to_datetime(list(ev.team_snapshots)).date})
-    params = pd.DataFrame({
-        "municipality_vintage": [ev.municipality_vintage],
-        "intervention_date": [ev.intervention_date],
-        "first_year": [ev.first_year],
-        "last_year": [ev.last_year],
-    })
-    for name, frame in (("cfg_pilots", pilots), ("cfg_comparison", comparison),
-                        ("cfg_age_bands", bands), ("cfg_team_snapshots", snapshots),
-                        ("cfg_parameters", params)):
-        con.execute(f"create or replace table {ident('meta', name)} as select * from frame")
+    params = pd.DataFrame(
+        {
+            "municipality_vintage": [ev.municipality_vintage],
+            "intervention_date": [ev.intervention_date],
+            "first_year": [ev.first_year],
+            "last_year": [ev.last_year],
+        }
+    )
+    for name, frame in (
+        ("cfg_pilots", pilots),
+        ("cfg_comparison", comparison),
+        ("cfg_age_bands", bands),
+        ("cfg_team_snapshots", snapshots),
+        ("cfg_parameters", params),
+    ):
+        con.register("cfg_frame", frame)
+        con.execute(f"create or replace table {ident('meta', name)} as select * from cfg_frame")
+        con.unregister("cfg_frame")
 
 
 def run_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:

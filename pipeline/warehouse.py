@@ -22,8 +22,11 @@ SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "metrics", "
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     if not path.exists():
-        raise UserError("The warehouse does not exist yet", file=path,
-                        hint="Run `ot-eval evaluate` (or `make evaluate`) first")
+        raise UserError(
+            "The warehouse does not exist yet",
+            file=path,
+            hint="Run `ot-eval evaluate` (or `make evaluate`) first",
+        )
     return duckdb.connect(str(path), read_only=True)
 
 
@@ -34,8 +37,11 @@ def _lock(path: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise UserError("Another ot-eval run is writing this warehouse", file=path,
-                            hint="Wait for it to finish") from exc
+            raise UserError(
+                "Another ot-eval run is writing this warehouse",
+                file=path,
+                hint="Wait for it to finish",
+            ) from exc
         try:
             yield
         finally:
@@ -55,8 +61,11 @@ def building(path: Path, fresh: bool) -> Iterator[duckdb.DuckDBPyConnection]:
             leftover.unlink(missing_ok=True)
         if not fresh:
             if not path.exists():
-                raise UserError("The warehouse does not exist yet", file=path,
-                                hint="Run `ot-eval ingest` or `ot-eval evaluate` first")
+                raise UserError(
+                    "The warehouse does not exist yet",
+                    file=path,
+                    hint="Run `ot-eval ingest` or `ot-eval evaluate` first",
+                )
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         try:

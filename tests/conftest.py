@@ -32,7 +32,8 @@ class Run:
         self.settings = settings
         self.seconds = seconds
         self.truth: dict[str, Any] = json.loads(
-            (settings.sample.dir / "truth.json").read_text(encoding="utf-8"))
+            (settings.sample.dir / "truth.json").read_text(encoding="utf-8")
+        )
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(self.settings.warehouse), read_only=True)

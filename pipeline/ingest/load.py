@@ -31,9 +31,12 @@ def source_files(settings: Settings, source: Source) -> list[Path]:
     pattern = settings.resolve(source.path)
     files = sorted(Path(p) for p in glob.glob(str(pattern)))
     if not files:
-        raise UserError(f"No input file for source '{source.name}'", file=pattern,
-                        hint=f"Check sources.{source.name}.path in {settings.config_file.name}"
-                             " (paths are relative to the config file)")
+        raise UserError(
+            f"No input file for source '{source.name}'",
+            file=pattern,
+            hint=f"Check sources.{source.name}.path in {settings.config_file.name}"
+            " (paths are relative to the config file)",
+        )
     return files
 
 
@@ -77,19 +80,27 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
             else:
                 missing = set(columns) - set(data.schema.names)
                 if missing:
-                    raise UserError("The file lacks columns the first file had", file=path,
-                                    column=", ".join(sorted(missing)),
-                                    hint="All files of one source must share their columns")
+                    raise UserError(
+                        "The file lacks columns the first file had",
+                        file=path,
+                        column=", ".join(sorted(missing)),
+                        hint="All files of one source must share their columns",
+                    )
                 con.execute(f"insert into {table} by name select * from data")
             rows += batch.num_rows
         if columns is None:  # a file without data rows still defines the columns
-            raise UserError(f"The file has no data rows for source '{source.name}'", file=path,
-                            hint="Check that the export finished")
+            raise UserError(
+                f"The file has no data rows for source '{source.name}'",
+                file=path,
+                hint="Check that the export finished",
+            )
         for column, labels in result.value_labels.items():
             con.executemany(
                 "insert into meta.value_labels values (?, ?, ?, ?)",
-                [[source.name, source.columns.get(column, column), v, lab]
-                 for v, lab in labels.items()],
+                [
+                    [source.name, source.columns.get(column, column), v, lab]
+                    for v, lab in labels.items()
+                ],
             )
         con.execute(
             "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?)",
@@ -103,26 +114,41 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
 def _recode(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     """Apply the config's value recoding (matched on the value as text; others kept)."""
     table = ident("raw", source.name)
-    present = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'raw' and table_name = ?", [source.name]).fetchall()}
+    present = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
+            [source.name],
+        ).fetchall()
+    }
     for column, mapping in source.recode.items():
         if column not in present:
-            raise UserError(f"Recoding names a column the source does not have "
-                            f"(source '{source.name}')", column=column,
-                            hint=f"Columns are: {', '.join(sorted(present))}")
+            raise UserError(
+                f"Recoding names a column the source does not have (source '{source.name}')",
+                column=column,
+                hint=f"Columns are: {', '.join(sorted(present))}",
+            )
         col = ident(column)
         con.execute(f"alter table {table} alter {col} set data type varchar")
-        recode = pa.table({"src": [str(k) for k in mapping],
-                           "dst": [None if v is None else str(v) for v in mapping.values()]})
+        recode = pa.table(
+            {
+                "src": [str(k) for k in mapping],
+                "dst": [None if v is None else str(v) for v in mapping.values()],
+            }
+        )
         con.register("recode_map", recode)
-        con.execute(f"update {table} set {col} = m.dst from recode_map m "
-                    f"where {table}.{col} = m.src")
+        con.execute(
+            f"update {table} set {col} = m.dst from recode_map m where {table}.{col} = m.src"
+        )
         con.unregister("recode_map")
 
 
 def ingest_all(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, int]:
     if not settings.sources:
-        raise UserError("The config names no sources", file=settings.config_file,
-                        hint="Add [sources.<name>] tables")
+        raise UserError(
+            "The config names no sources",
+            file=settings.config_file,
+            hint="Add [sources.<name>] tables",
+        )
     return {name: ingest_source(con, settings, src) for name, src in settings.sources.items()}

@@ -43,12 +43,20 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
         with path.open(encoding=encoding, newline="") as fh:
             header = next(csv.reader(fh, delimiter=delimiter), None)
     except UnicodeDecodeError as exc:
-        raise UserError("The file cannot be read with the configured encoding", file=path,
-                        expected=encoding, found=f"byte {exc.object[exc.start]:#x}",
-                        hint="Set options.encoding for this source (e.g. 'cp1252')") from exc
+        raise UserError(
+            "The file cannot be read with the configured encoding",
+            file=path,
+            expected=encoding,
+            found=f"byte {exc.object[exc.start]:#x}",
+            hint="Set options.encoding for this source (e.g. 'cp1252')",
+        ) from exc
     if not header:
-        raise UserError("The file is empty: no header row", file=path, row=1,
-                        hint="Check that the export finished")
+        raise UserError(
+            "The file is empty: no header row",
+            file=path,
+            row=1,
+            hint="Check that the export finished",
+        )
     reader = pacsv.open_csv(
         path,
         read_options=pacsv.ReadOptions(encoding=encoding, block_size=1 << 24),
@@ -67,9 +75,12 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
                 yield _with_row_numbers(batch, line)
                 line += batch.num_rows
         except pa.ArrowInvalid as exc:
-            raise UserError(f"The CSV cannot be parsed: {exc}", file=path, row=line,
-                            hint="Check the delimiter and that every row has as many fields "
-                                 "as the header") from exc
+            raise UserError(
+                f"The CSV cannot be parsed: {exc}",
+                file=path,
+                row=line,
+                hint="Check the delimiter and that every row has as many fields as the header",
+            ) from exc
 
     return ReadResult(batches())
 
@@ -90,11 +101,16 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
     sheet = options.get("sheet", 0)
     header_row = int(options.get("header_row", 1))  # 1-based spreadsheet row of the header
     try:
-        frame = pd.read_excel(path, sheet_name=sheet, header=header_row - 1, dtype=object,
-                              engine="openpyxl")
+        frame = pd.read_excel(
+            path, sheet_name=sheet, header=header_row - 1, dtype=object, engine="openpyxl"
+        )
     except ValueError as exc:
-        raise UserError(f"The workbook cannot be read: {exc}", file=path,
-                        expected=f"sheet {sheet!r}", hint="Set options.sheet") from exc
+        raise UserError(
+            f"The workbook cannot be read: {exc}",
+            file=path,
+            expected=f"sheet {sheet!r}",
+            hint="Set options.sheet",
+        ) from exc
     columns = {str(c): [_cell_text(v) for v in frame[c]] for c in frame.columns}
     table = pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()})
     batch = table.combine_chunks().to_batches()
@@ -106,17 +122,20 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False,
-                                          user_missing=True)
+        frame, meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors
-        raise UserError(f"The SPSS file cannot be read: {exc}", file=path,
-                        expected="an SPSS .sav file") from exc
+        raise UserError(
+            f"The SPSS file cannot be read: {exc}", file=path, expected="an SPSS .sav file"
+        ) from exc
     for col in frame.columns:  # whole-number codes stay integers, so '1' stays '1'
         values = frame[col]
         if values.dtype.kind == "f" and values.dropna().apply(float.is_integer).all():
             frame[col] = values.astype("Int64")
     labels = {
-        var: {_cell_text(code) or "": str(text) for code, text in meta.variable_value_labels[var].items()}
+        var: {
+            _cell_text(code) or "": str(text)
+            for code, text in meta.variable_value_labels[var].items()
+        }
         for var in meta.variable_value_labels
     }
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -127,8 +146,9 @@ def read_parquet(path: Path, options: dict[str, Any]) -> ReadResult:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as exc:
-        raise UserError(f"The Parquet file cannot be read: {exc}", file=path,
-                        expected="a Parquet file") from exc
+        raise UserError(
+            f"The Parquet file cannot be read: {exc}", file=path, expected="a Parquet file"
+        ) from exc
 
     def batches() -> Iterator[pa.RecordBatch]:
         first = 1

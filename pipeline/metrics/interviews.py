@@ -20,18 +20,31 @@ def primary_coder(con: duckdb.DuckDBPyConnection) -> str:
 
 def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     coder = primary_coder(con)
-    data = con.execute("""select theme, code_label, code_path, count(*) as n,
+    data = con.execute(
+        """select theme, code_label, code_path, count(*) as n,
             count(*) filter (is_coded) as hits
         from marts.fct_interview_codes where coder = ?
-        group by all order by theme, code_path""", [coder]).df()
-    rows = [row({"theme": r.theme, "code": r.code_label, "coder": coder},
-                wilson(int(r.hits), int(r.n))) for r in data.itertuples()]
-    themes = con.execute("""select theme, count(*) as n, count(*) filter (any_coded) as hits
+        group by all order by theme, code_path""",
+        [coder],
+    ).df()
+    rows = [
+        row({"theme": r.theme, "code": r.code_label, "coder": coder}, wilson(int(r.hits), int(r.n)))
+        for r in data.itertuples()
+    ]
+    themes = con.execute(
+        """select theme, count(*) as n, count(*) filter (any_coded) as hits
         from (select interview_id, theme, bool_or(is_coded) as any_coded
               from marts.fct_interview_codes where coder = ? group by all)
-        group by theme order by theme""", [coder]).df()
-    rows += [row({"theme": r.theme, "code": "(hele temaet)", "coder": coder},
-                 wilson(int(r.hits), int(r.n))) for r in themes.itertuples()]
+        group by theme order by theme""",
+        [coder],
+    ).df()
+    rows += [
+        row(
+            {"theme": r.theme, "code": "(hele temaet)", "coder": coder},
+            wilson(int(r.hits), int(r.n)),
+        )
+        for r in themes.itertuples()
+    ]
     return frame(rows, ["theme", "code", "coder"])
 
 
@@ -50,10 +63,18 @@ def interview_agreement(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by all""").df()
     rows = []
     for (ca, cb), g in pairs.groupby(["coder_a", "coder_b"], sort=True):
-        rows.append(row({"coders": f"{ca}–{cb}", "code": "(alle koder samlet)"},
-                        cohens_kappa(g["a_coded"].to_numpy(), g["b_coded"].to_numpy())))
+        rows.append(
+            row(
+                {"coders": f"{ca}–{cb}", "code": "(alle koder samlet)"},
+                cohens_kappa(g["a_coded"].to_numpy(), g["b_coded"].to_numpy()),
+            )
+        )
         for label, gc in g.groupby("code_label", sort=True):
             if gc["a_coded"].nunique() + gc["b_coded"].nunique() > 2:
-                rows.append(row({"coders": f"{ca}–{cb}", "code": label},
-                                cohens_kappa(gc["a_coded"].to_numpy(), gc["b_coded"].to_numpy())))
+                rows.append(
+                    row(
+                        {"coders": f"{ca}–{cb}", "code": label},
+                        cohens_kappa(gc["a_coded"].to_numpy(), gc["b_coded"].to_numpy()),
+                    )
+                )
     return frame(rows, ["coders", "code"])

@@ -12,10 +12,19 @@ def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     data = con.execute(
         """select kommune, snapshot_date, age_band, age_band_order, active_teams
         from marts.fct_active_teams
-        order by kommune, snapshot_date, age_band_order""").df()
-    rows = [{"kommune": r.kommune, "snapshot_date": r.snapshot_date, "age_band": r.age_band,
-             "n": int(r.active_teams), "estimate": float(r.active_teams), "ci_low": None,
-             "ci_high": None,
-             "method": "count of teams with start <= date and (no end or end >= date)"}
-            for r in data.itertuples()]
+        order by kommune, snapshot_date, age_band_order"""
+    ).df()
+    rows = [
+        {
+            "kommune": r.kommune,
+            "snapshot_date": r.snapshot_date,
+            "age_band": r.age_band,
+            "n": int(r.active_teams),
+            "estimate": float(r.active_teams),
+            "ci_low": None,
+            "ci_high": None,
+            "method": "count of teams with start <= date and (no end or end >= date)",
+        }
+        for r in data.itertuples()
+    ]
     return frame(rows, ["kommune", "snapshot_date", "age_band"])

@@ -13,11 +13,18 @@ VALUE_COLUMNS = ["n", "estimate", "ci_low", "ci_high", "method"]
 
 
 def row(dims: Mapping[str, Any], est: Estimate) -> dict[str, Any]:
-    return {**dims, "n": est.n, "estimate": est.estimate, "ci_low": est.ci_low,
-            "ci_high": est.ci_high, "method": est.method}
+    return {
+        **dims,
+        "n": est.n,
+        "estimate": est.estimate,
+        "ci_low": est.ci_low,
+        "ci_high": est.ci_high,
+        "method": est.method,
+    }
 
 
 def frame(rows: list[dict[str, Any]], dims: list[str]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=[*dims, *VALUE_COLUMNS])
-    return out.astype({"n": "int64", "estimate": "float64", "ci_low": "float64",
-                       "ci_high": "float64"})
+    return out.astype(
+        {"n": "int64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64"}
+    )

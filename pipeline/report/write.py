@@ -20,13 +20,16 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                              autoescape=jinja2.select_autoescape(["html", "j2"]))
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+    )
 
 
 def _fig(fig: go.Figure) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=False,
-                       config={"displaylogo": False, "responsive": True})
+    return fig.to_html(
+        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+    )
 
 
 def _pct(x: float) -> str:
@@ -37,8 +40,9 @@ def _num(x: float, digits: int = 2) -> str:
     return "–" if pd.isna(x) else f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
 
 
-def _table(data: pd.DataFrame, columns: dict[str, str], percent: bool = True,
-           digits: int = 2) -> str:
+def _table(
+    data: pd.DataFrame, columns: dict[str, str], percent: bool = True, digits: int = 2
+) -> str:
     """HTML table of the named columns, estimates and CIs formatted for reading."""
     fmt = _pct if percent else (lambda v: _num(v, digits))
     head = "".join(f"<th>{html.escape(label)}</th>" for label in columns.values())
@@ -61,10 +65,16 @@ def _table(data: pd.DataFrame, columns: dict[str, str], percent: bool = True,
 
 def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     run = con.execute("select * from meta.run").df().iloc[0].to_dict()
-    run["files"] = con.execute("select source, file, rows_read, sha256 from meta.ingest_files "
-                               "order by source, file").df().to_dict("records")
-    run["contracts"] = con.execute("select * from meta.contracts order by source"
-                                   ).df().to_dict("records")
+    run["files"] = (
+        con.execute(
+            "select source, file, rows_read, sha256 from meta.ingest_files order by source, file"
+        )
+        .df()
+        .to_dict("records")
+    )
+    run["contracts"] = (
+        con.execute("select * from meta.contracts order by source").df().to_dict("records")
+    )
     return run
 
 
@@ -77,104 +87,219 @@ def evaluation_sections(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
     sections = []
     m = con.execute("select * from metrics.anchoring_by_role").df()
     inv = m[(m.indicator == "ikke_involvert") & (m.dimension == "rolle")]
-    sections.append({
-        "id": "forankring", "title": "Forankring",
-        "note": "Andel som ikke har vært involvert i eller informert om piloten, og andel som "
-                "kjenner piloten og oppfølgingsteam godt, etter rolle og sektor. Blant gyldige "
-                "svar («Vet ikke» og ubesvart holdt utenfor). Feilstolpene er 95 % KI (Wilson).",
-        "figures": [_fig(figures.share_bars(inv, "group", "Ikke involvert/informert, etter rolle")),
-                    _fig(figures.share_bars(m[m.indicator != "ikke_involvert"], "group",
-                                            "Godt kjent, etter rolle og sektor", color="label"))],
-        "table": _table(m, {"label": "Indikator", "dimension": "Etter", "group": "Gruppe",
-                            "n": "n", "estimate": "Andel", "ci": "95 % KI"}),
-    })
+    sections.append(
+        {
+            "id": "forankring",
+            "title": "Forankring",
+            "note": "Andel som ikke har vært involvert i eller informert om piloten, og andel som "
+            "kjenner piloten og oppfølgingsteam godt, etter rolle og sektor. Blant gyldige "
+            "svar («Vet ikke» og ubesvart holdt utenfor). Feilstolpene er 95 % KI (Wilson).",
+            "figures": [
+                _fig(figures.share_bars(inv, "group", "Ikke involvert/informert, etter rolle")),
+                _fig(
+                    figures.share_bars(
+                        m[m.indicator != "ikke_involvert"],
+                        "group",
+                        "Godt kjent, etter rolle og sektor",
+                        color="label",
+                    )
+                ),
+            ],
+            "table": _table(
+                m,
+                {
+                    "label": "Indikator",
+                    "dimension": "Etter",
+                    "group": "Gruppe",
+                    "n": "n",
+                    "estimate": "Andel",
+                    "ci": "95 % KI",
+                },
+            ),
+        }
+    )
     m = con.execute("select * from metrics.coordinator_adequacy").df()
-    sections.append({
-        "id": "koordinatorer", "title": "Koordinatorenes tid, opplæring og støtte",
-        "note": "Koordinatorer som svarer «i stor» eller «i svært stor grad».",
-        "figures": [_fig(figures.share_bars(m, "label", "Koordinatorer: tilstrekkelig …"))],
-        "table": _table(m, {"label": "Indikator", "n": "n", "estimate": "Andel",
-                            "ci": "95 % KI"}),
-    })
+    sections.append(
+        {
+            "id": "koordinatorer",
+            "title": "Koordinatorenes tid, opplæring og støtte",
+            "note": "Koordinatorer som svarer «i stor» eller «i svært stor grad».",
+            "figures": [_fig(figures.share_bars(m, "label", "Koordinatorer: tilstrekkelig …"))],
+            "table": _table(
+                m, {"label": "Indikator", "n": "n", "estimate": "Andel", "ci": "95 % KI"}
+            ),
+        }
+    )
     m = con.execute("select * from metrics.team_counts").df()
     m["kommune_navn"] = m["kommune"].map(names).fillna(m["kommune"])
     focus = settings.report.municipality
-    sections.append({
-        "id": "team", "title": "Aktive oppfølgingsteam etter alder",
-        "note": "Team som er aktive på datoen (startdato ≤ dato, og ingen sluttdato eller "
-                "sluttdato ≥ dato); alder i hele år på datoen.",
-        "figures": [_fig(figures.team_bars(m[m.kommune == focus],
-                                           f"Aktive team i {names.get(focus, focus)}"))],
-        "table": _table(m, {"kommune_navn": "Kommune", "snapshot_date": "Dato",
-                            "age_band": "Aldersgruppe", "n": "Aktive team"}),
-    })
+    sections.append(
+        {
+            "id": "team",
+            "title": "Aktive oppfølgingsteam etter alder",
+            "note": "Team som er aktive på datoen (startdato ≤ dato, og ingen sluttdato eller "
+            "sluttdato ≥ dato); alder i hele år på datoen.",
+            "figures": [
+                _fig(
+                    figures.team_bars(
+                        m[m.kommune == focus], f"Aktive team i {names.get(focus, focus)}"
+                    )
+                )
+            ],
+            "table": _table(
+                m,
+                {
+                    "kommune_navn": "Kommune",
+                    "snapshot_date": "Dato",
+                    "age_band": "Aldersgruppe",
+                    "n": "Aktive team",
+                },
+            ),
+        }
+    )
     m = con.execute("select * from metrics.psfs_change").df()
     m["kommune_navn"] = m["kommune"].map(names).fillna(m["kommune"])
     mean = m[m.indicator == "gjennomsnittlig_endring"]
-    sections.append({
-        "id": "psfs", "title": "PSFS – «Hva er viktig for deg?»",
-        "note": "Endring i gjennomsnittlig aktivitetsskår fra første til siste samtale, bare "
-                "aktiviteter skåret i begge (skala snudd der 0 = ingen vansker). En endring på "
-                "2 eller mer regnes som meningsfull (Stratford 1995).",
-        "figures": [_fig(figures.mean_points(mean, "kommune_navn", "Gjennomsnittlig endring",
-                                             "Endring (0–10)"))],
-        "table": _table(mean, {"kommune_navn": "Kommune", "n": "Personer",
-                               "estimate": "Endring", "ci": "95 % KI"}, percent=False)
-                 + _table(m[m.indicator != "gjennomsnittlig_endring"],
-                          {"kommune_navn": "Kommune", "n": "Personer",
-                           "estimate": "Andel med bedring ≥ 2", "ci": "95 % KI"}),
-    })
+    sections.append(
+        {
+            "id": "psfs",
+            "title": "PSFS – «Hva er viktig for deg?»",
+            "note": "Endring i gjennomsnittlig aktivitetsskår fra første til siste samtale, bare "
+            "aktiviteter skåret i begge (skala snudd der 0 = ingen vansker). En endring på "
+            "2 eller mer regnes som meningsfull (Stratford 1995).",
+            "figures": [
+                _fig(
+                    figures.mean_points(
+                        mean, "kommune_navn", "Gjennomsnittlig endring", "Endring (0–10)"
+                    )
+                )
+            ],
+            "table": _table(
+                mean,
+                {
+                    "kommune_navn": "Kommune",
+                    "n": "Personer",
+                    "estimate": "Endring",
+                    "ci": "95 % KI",
+                },
+                percent=False,
+            )
+            + _table(
+                m[m.indicator != "gjennomsnittlig_endring"],
+                {
+                    "kommune_navn": "Kommune",
+                    "n": "Personer",
+                    "estimate": "Andel med bedring ≥ 2",
+                    "ci": "95 % KI",
+                },
+            ),
+        }
+    )
     m = con.execute("select * from metrics.user_benefit").df()
     groups = m[(m.indicator == "utbytte") & ~m.group.str.startswith("Forskjell")]
-    sections.append({
-        "id": "brukere", "title": "Brukere og pårørende",
-        "note": "Andel med stort eller svært stort utbytte, etter om de har oppfølgingsteam, "
-                "koordinator eller IP; forskjellen Ja − Nei med Newcombes KI.",
-        "figures": [_fig(figures.share_bars(groups, "group", "Stort utbytte av tjenestene"))],
-        "table": _table(m, {"label": "Indikator", "group": "Gruppe", "n": "n",
-                            "estimate": "Andel", "ci": "95 % KI"}),
-    })
+    sections.append(
+        {
+            "id": "brukere",
+            "title": "Brukere og pårørende",
+            "note": "Andel med stort eller svært stort utbytte, etter om de har oppfølgingsteam, "
+            "koordinator eller IP; forskjellen Ja − Nei med Newcombes KI.",
+            "figures": [_fig(figures.share_bars(groups, "group", "Stort utbytte av tjenestene"))],
+            "table": _table(
+                m,
+                {
+                    "label": "Indikator",
+                    "group": "Gruppe",
+                    "n": "n",
+                    "estimate": "Andel",
+                    "ci": "95 % KI",
+                },
+            ),
+        }
+    )
     m = con.execute("select * from metrics.registry_did").df()
     panel = con.execute("""select evaluation_group, year,
         sum(emergency_admissions) * 1000 / sum(person_years) as emergency_admissions_per_1000
         from marts.fct_registry_municipality_year group by all order by all""").df()
-    sections.append({
-        "id": "register", "title": "Registerutfall: piloter mot sammenligningskommuner",
-        "note": "Forskjell-i-forskjeller med kommune- og årseffekter, vektet med personår, "
-                "klyngerobuste standardfeil per kommune. Med få pilotkommuner er "
-                "klyngerobust inferens usikker; tolk KI med varsomhet.",
-        "figures": [_fig(figures.trend_lines(
-            panel, "emergency_admissions_per_1000", "Akutte innleggelser per 1 000 personår",
-            "Per 1 000 personår", settings.evaluation.intervention_date.year))],
-        "table": _table(m, {"label": "Utfall", "n": "Kommune-år", "n_clusters": "Kommuner",
-                            "n_treated_clusters": "Piloter", "estimate": "Effekt",
-                            "ci": "95 % KI"}, percent=False),
-    })
+    sections.append(
+        {
+            "id": "register",
+            "title": "Registerutfall: piloter mot sammenligningskommuner",
+            "note": "Forskjell-i-forskjeller med kommune- og årseffekter, vektet med personår, "
+            "klyngerobuste standardfeil per kommune. Med få pilotkommuner er "
+            "klyngerobust inferens usikker; tolk KI med varsomhet.",
+            "figures": [
+                _fig(
+                    figures.trend_lines(
+                        panel,
+                        "emergency_admissions_per_1000",
+                        "Akutte innleggelser per 1 000 personår",
+                        "Per 1 000 personår",
+                        settings.evaluation.intervention_date.year,
+                    )
+                )
+            ],
+            "table": _table(
+                m,
+                {
+                    "label": "Utfall",
+                    "n": "Kommune-år",
+                    "n_clusters": "Kommuner",
+                    "n_treated_clusters": "Piloter",
+                    "estimate": "Effekt",
+                    "ci": "95 % KI",
+                },
+                percent=False,
+            ),
+        }
+    )
     m = con.execute("select * from metrics.interview_themes").df()
     agree = con.execute("select * from metrics.interview_agreement").df()
     whole = m[m.code == "(hele temaet)"]
-    sections.append({
-        "id": "intervjuer", "title": "Intervjuer: tema",
-        "note": "Andel intervjuer der koden forekommer (hovedkoder); samsvar mellom kodere på "
-                "dobbeltkodede intervjuer (Cohens kappa).",
-        "figures": [_fig(figures.share_bars(whole, "theme", "Intervjuer som berører temaet"))],
-        "table": _table(m, {"theme": "Tema", "code": "Kode", "n": "Intervjuer",
-                            "estimate": "Andel", "ci": "95 % KI"})
-                 + _table(agree, {"coders": "Kodere", "code": "Kode", "n": "Enheter",
-                                  "estimate": "Kappa", "ci": "95 % KI"}, percent=False),
-    })
+    sections.append(
+        {
+            "id": "intervjuer",
+            "title": "Intervjuer: tema",
+            "note": "Andel intervjuer der koden forekommer (hovedkoder); samsvar mellom kodere på "
+            "dobbeltkodede intervjuer (Cohens kappa).",
+            "figures": [_fig(figures.share_bars(whole, "theme", "Intervjuer som berører temaet"))],
+            "table": _table(
+                m,
+                {
+                    "theme": "Tema",
+                    "code": "Kode",
+                    "n": "Intervjuer",
+                    "estimate": "Andel",
+                    "ci": "95 % KI",
+                },
+            )
+            + _table(
+                agree,
+                {
+                    "coders": "Kodere",
+                    "code": "Kode",
+                    "n": "Enheter",
+                    "estimate": "Kappa",
+                    "ci": "95 % KI",
+                },
+                percent=False,
+            ),
+        }
+    )
     return sections
 
 
 def _reconciliation(con: duckdb.DuckDBPyConnection) -> str:
     data = con.execute("select * from meta.reconciliation order by source, file").df()
-    head = "<tr><th>Kilde</th><th>Fil</th><th>Lest</th><th>Godtatt</th><th>Karantene</th>" \
-           "<th>Avstemt</th></tr>"
+    head = (
+        "<tr><th>Kilde</th><th>Fil</th><th>Lest</th><th>Godtatt</th><th>Karantene</th>"
+        "<th>Avstemt</th></tr>"
+    )
     rows = "".join(
         f"<tr><td>{html.escape(r.source)}</td><td>{html.escape(r.file)}</td>"
         f"<td class='num'>{r.rows_read}</td><td class='num'>{r.rows_accepted}</td>"
         f"<td class='num'>{r.rows_quarantined}</td><td>{'ja' if r.balanced else 'NEI'}</td></tr>"
-        for r in data.itertuples())
+        for r in data.itertuples()
+    )
     return f"<table>{head}{rows}</table>"
 
 
@@ -190,15 +315,28 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
     out = settings.reports_dir
     out.mkdir(parents=True, exist_ok=True)
     evaluation = env.get_template("evaluation.html.j2").render(
-        lang="nb", title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
+        lang="nb",
+        title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
         subtitle="Forankring, koordinatorer, team, PSFS, brukere, registerutfall og intervjuer",
-        sections=evaluation_sections(con, settings), reconciliation=_reconciliation(con),
-        prov=prov, plotly_js=plotly.offline.get_plotlyjs())
+        sections=evaluation_sections(con, settings),
+        reconciliation=_reconciliation(con),
+        prov=prov,
+        plotly_js=plotly.offline.get_plotlyjs(),
+    )
     _write(out / "evaluation.html", evaluation)
     index = env.get_template("index.html.j2").render(
-        lang="nb", title="ot-eval – rapporter", subtitle="Alle rapporter fra siste kjøring",
-        reports=[{"href": "evaluation.html", "title": "Evalueringsrapport",
-                  "description": "for forskere: alle indikatorer med KI og metode"}],
-        prov=prov, plotly_js=None)
+        lang="nb",
+        title="ot-eval – rapporter",
+        subtitle="Alle rapporter fra siste kjøring",
+        reports=[
+            {
+                "href": "evaluation.html",
+                "title": "Evalueringsrapport",
+                "description": "for forskere: alle indikatorer med KI og metode",
+            }
+        ],
+        prov=prov,
+        plotly_js=None,
+    )
     _write(out / "index.html", index)
     return [out / "evaluation.html", out / "index.html"]

@@ -18,8 +18,14 @@ from pipeline.sample.registries import registries
 from pipeline.sample.surveys import staff_survey, user_survey
 from pipeline.sample.teams import psfs_forms, team_registers
 
-STREAMS = {"survey_staff": 1, "survey_users": 2, "interviews": 3, "registries": 4,
-           "teams": 5, "psfs": 6}
+STREAMS = {
+    "survey_staff": 1,
+    "survey_users": 2,
+    "interviews": 3,
+    "registries": 4,
+    "teams": 5,
+    "psfs": 6,
+}
 
 
 def generate(out: Path, seed: int, scale: float, changes_file: Path) -> dict[str, Any]:
@@ -37,6 +43,7 @@ def generate(out: Path, seed: int, scale: float, changes_file: Path) -> dict[str
     truth["registries"] = registries(rng("registries"), out, scale, changes)
     truth["team_register"], teams = team_registers(rng("teams"), out)
     truth["psfs"] = psfs_forms(rng("psfs"), out, teams)
-    (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n",
-                                    encoding="utf-8")
+    (out / "truth.json").write_text(
+        json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return truth

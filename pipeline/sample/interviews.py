@@ -35,8 +35,16 @@ CODEBOOK: tuple[tuple[str, str, float], ...] = (
     ("Ledergrep", "Rekruttering utenfor helse og omsorg", 0.10),
     ("Ledergrep", "Koordinatorkompetanse og opplæring", 0.17),
 )
-ROLES = ["Leder", "Koordinator", "Koordinerende enhet", "Prosjektleder", "Fastlege",
-         "Teammedlem", "Bruker", "Pårørende"]
+ROLES = [
+    "Leder",
+    "Koordinator",
+    "Koordinerende enhet",
+    "Prosjektleder",
+    "Fastlege",
+    "Teammedlem",
+    "Bruker",
+    "Pårørende",
+]
 ROLE_SHARES = [0.18, 0.2, 0.08, 0.05, 0.07, 0.17, 0.15, 0.10]
 N_INTERVIEWS = 264
 DOUBLE_CODED_SHARE = 0.15
@@ -57,38 +65,51 @@ def interviews(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     ids = [f"INT-{i:03d}" for i in range(1, n + 1)]
     start = dt.date(2019, 3, 1)
     days = rng.integers(0, (dt.date(2023, 11, 30) - start).days, n)
-    records = pd.DataFrame({
-        "intervju_id": ids,
-        "kommune": rng.choice(PILOT_NAMES, n),
-        "rolle": rng.choice(ROLES, n, p=ROLE_SHARES),
-        "dato": [(start + dt.timedelta(days=int(d))).isoformat() for d in days],
-        "modus": rng.choice(["Fysisk", "Video", "Telefon"], n, p=[0.5, 0.35, 0.15]),
-    })
+    records = pd.DataFrame(
+        {
+            "intervju_id": ids,
+            "kommune": rng.choice(PILOT_NAMES, n),
+            "rolle": rng.choice(ROLES, n, p=ROLE_SHARES),
+            "dato": [(start + dt.timedelta(days=int(d))).isoformat() for d in days],
+            "modus": rng.choice(["Fysisk", "Video", "Telefon"], n, p=[0.5, 0.35, 0.15]),
+        }
+    )
     records.to_csv(out / "interviews.csv", index=False, sep=";", encoding="utf-8")
 
-    codebook = pd.DataFrame({
-        "kode": [f"{group}\\{code}" for group, code, _ in CODEBOOK],
-        "tema": [group for group, _, _ in CODEBOOK],
-        "beskrivelse": [code for _, code, _ in CODEBOOK],
-    })
+    codebook = pd.DataFrame(
+        {
+            "kode": [f"{group}\\{code}" for group, code, _ in CODEBOOK],
+            "tema": [group for group, _, _ in CODEBOOK],
+            "beskrivelse": [code for _, code, _ in CODEBOOK],
+        }
+    )
     codebook.to_csv(out / "interview_codebook.csv", index=False, sep=";", encoding="utf-8")
 
     prevalence = np.array([p for _, _, p in CODEBOOK])
     coded_a = rng.random((n, len(CODEBOOK))) < prevalence
     double = rng.random(n) < DOUBLE_CODED_SHARE
-    coded_b = np.where(coded_a, rng.random(coded_a.shape) < SENSITIVITY,
-                       rng.random(coded_a.shape) < FALSE_POSITIVE)
+    coded_b = np.where(
+        coded_a, rng.random(coded_a.shape) < SENSITIVITY, rng.random(coded_a.shape) < FALSE_POSITIVE
+    )
     rows = []
     for coder, matrix, mask in (("A", coded_a, np.ones(n, bool)), ("B", coded_b, double)):
         for i, j in zip(*np.nonzero(matrix & mask[:, None]), strict=True):
             for _ in range(int(rng.integers(1, 4))):  # one to three segments per code
                 begin = int(rng.integers(1, 400))
-                rows.append((records.kommune[i], ids[i], codebook.kode[j], begin,
-                             begin + int(rng.integers(0, 12)), coder))
-    segments = pd.DataFrame(rows, columns=["Dokumentgruppe", "Dokumentname", "Code",
-                                           "Anfang", "Ende", "Coder"])
-    segments = segments.sort_values(["Coder", "Dokumentname", "Code", "Anfang"],
-                                     ignore_index=True)
+                rows.append(
+                    (
+                        records.kommune[i],
+                        ids[i],
+                        codebook.kode[j],
+                        begin,
+                        begin + int(rng.integers(0, 12)),
+                        coder,
+                    )
+                )
+    segments = pd.DataFrame(
+        rows, columns=["Dokumentgruppe", "Dokumentname", "Code", "Anfang", "Ende", "Coder"]
+    )
+    segments = segments.sort_values(["Coder", "Dokumentname", "Code", "Anfang"], ignore_index=True)
     segments.to_csv(out / "interview_segments.csv", index=False, sep=";", encoding="utf-8")
 
     pooled_prevalence = float(prevalence.mean())

@@ -24,16 +24,31 @@ YEARS = np.arange(2017, 2023)
 REGISTRY_FRACTION = 0.04  # share of residents in the extract at scale 1.0
 # pilot years with the intervention running (the pilot started 1 Sep 2018; Asker and
 # Steinkjer left in 2021)
-PILOT_LAST_YEAR = {"Senja": 2023, "Kinn": 2023, "Bø": 2023, "Suldal": 2023,
-                   "Asker": 2021, "Steinkjer": 2021}
+PILOT_LAST_YEAR = {
+    "Senja": 2023,
+    "Kinn": 2023,
+    "Bø": 2023,
+    "Suldal": 2023,
+    "Asker": 2021,
+    "Steinkjer": 2021,
+}
 FIRST_TREATED_YEAR = 2019
 EFFECT_PER_1000 = -12.0
 # emergency admissions per person-year by age band in 2017 (frailty), and additive year shocks
 ADMISSION_BASE = ((0, 0.025), (18, 0.045), (67, 0.13), (80, 0.30))
 YEAR_SHOCK = {2017: 0.0, 2018: 0.002, 2019: 0.003, 2020: -0.006, 2021: -0.002, 2022: 0.001}
 # GP consultations per person-year by age (2023, DOMAIN.md) and year level relative to 2023
-GP_RATE = ((0, 1.9), (6, 1.4), (16, 2.4), (20, 2.6), (30, 3.2), (50, 3.5), (67, 3.9),
-           (80, 4.8), (90, 3.5))
+GP_RATE = (
+    (0, 1.9),
+    (6, 1.4),
+    (16, 2.4),
+    (20, 2.6),
+    (30, 3.2),
+    (50, 3.5),
+    (67, 3.9),
+    (80, 4.8),
+    (90, 3.5),
+)
 GP_YEAR = {2017: 0.92, 2018: 0.92, 2019: 0.92, 2020: 0.86, 2021: 0.9, 2022: 0.95}
 LEGEVAKT_RATE = 0.235
 CONTACT_CODES = {
@@ -45,12 +60,22 @@ CONTACT_CODES = {
 }
 # per 100 inhabitants (physical, e-consultation, home visit from DOMAIN.md; other assumed)
 CONTACT_MIX = {
-    2017: (268, 3, 1.7, 40, 60), 2018: (267, 4, 1.7, 40, 60), 2019: (266, 8, 1.6, 40, 60),
-    2020: (222, 66, 2.2, 35, 75), 2021: (220, 83, 1.8, 35, 70), 2022: (231, 76, 1.5, 38, 65),
+    2017: (268, 3, 1.7, 40, 60),
+    2018: (267, 4, 1.7, 40, 60),
+    2019: (266, 8, 1.6, 40, 60),
+    2020: (222, 66, 2.2, 35, 75),
+    2021: (220, 83, 1.8, 35, 70),
+    2022: (231, 76, 1.5, 38, 65),
 }
 EXTRA_CODES = ["2cd", "2dd"]
-KPR_SERVICES = ["hjemmesykepleie", "praktisk_bistand", "langtidsopphold", "korttidsopphold",
-                "dagaktivitet", "brukerstyrt_personlig_assistanse"]
+KPR_SERVICES = [
+    "hjemmesykepleie",
+    "praktisk_bistand",
+    "langtidsopphold",
+    "korttidsopphold",
+    "dagaktivitet",
+    "brukerstyrt_personlig_assistanse",
+]
 HDIAG = ["I21", "I50", "J18", "J44", "S72", "N39", "F10", "F32", "R07", "E11", "K35", "A09"]
 
 
@@ -83,15 +108,17 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     pq.write_table(_arrow(df), path)
 
 
-def registries(rng: np.random.Generator, out: Path, scale: float,
-               changes: list[tuple[str, str, dt.date]]) -> dict[str, Any]:
+def registries(
+    rng: np.random.Generator, out: Path, scale: float, changes: list[tuple[str, str, dt.date]]
+) -> dict[str, Any]:
     comp_codes = np.array([c.code_2017 for c in COMPONENTS])
     # code per component and year, derived from the change list
-    code_by_year = {int(y): np.array([code_on(c, dt.date(int(y), 7, 1), changes)
-                                      for c in comp_codes]) for y in YEARS}
+    code_by_year = {
+        int(y): np.array([code_on(c, dt.date(int(y), 7, 1), changes) for c in comp_codes])
+        for y in YEARS
+    }
     muni_names = np.array([c.municipality for c in COMPONENTS])
-    n_per = np.array([max(20, round(c.population * REGISTRY_FRACTION * scale))
-                      for c in COMPONENTS])
+    n_per = np.array([max(20, round(c.population * REGISTRY_FRACTION * scale)) for c in COMPONENTS])
     comp = np.repeat(np.arange(len(COMPONENTS)), n_per)
     n = comp.size
     lnr = rng.permutation(n) + 100_000  # pseudonyms carry no order
@@ -125,20 +152,29 @@ def registries(rng: np.random.Generator, out: Path, scale: float,
         present = np.isnat(death_date) | (death_date >= start)
         idx = np.flatnonzero(present)
         komnr = code_by_year[y][comp[idx]]
-        exit_day = np.where(np.isnat(death_date[idx]) | (death_date[idx] >= end), end,
-                            death_date[idx])
+        exit_day = np.where(
+            np.isnat(death_date[idx]) | (death_date[idx] >= end), end, death_date[idx]
+        )
         exposure = (exit_day - start).astype(int) / 365.0
-        person_rows.append(pd.DataFrame({
-            "lopenr": lnr[idx], "aar": y, "fodselsaar": birth_year[idx], "kjonn": sex[idx],
-            "komnr": komnr, "dodsdato": death_date[idx],
-        }))
+        person_rows.append(
+            pd.DataFrame(
+                {
+                    "lopenr": lnr[idx],
+                    "aar": y,
+                    "fodselsaar": birth_year[idx],
+                    "kjonn": sex[idx],
+                    "komnr": komnr,
+                    "dodsdato": death_date[idx],
+                }
+            )
+        )
         age = y - birth_year[idx]
         treated = is_pilot[idx] & (y >= FIRST_TREATED_YEAR) & (y <= last_year[idx])
         rate = frailty[idx] + YEAR_SHOCK[y] + treated * EFFECT_PER_1000 / 1000
-        npr_parts.append(_npr_year(rng, y, idx, lnr, komnr, age, sex[idx], np.maximum(rate, 0),
-                                   exposure, start))
-        kuhr, claim_offset = _kuhr_year(rng, y, idx, lnr, komnr, age, exposure, start,
-                                        claim_offset)
+        npr_parts.append(
+            _npr_year(rng, y, idx, lnr, komnr, age, sex[idx], np.maximum(rate, 0), exposure, start)
+        )
+        kuhr, claim_offset = _kuhr_year(rng, y, idx, lnr, komnr, age, exposure, start, claim_offset)
         kuhr_parts.append(kuhr)
 
     persons = pd.concat(person_rows, ignore_index=True)
@@ -154,20 +190,35 @@ def registries(rng: np.random.Generator, out: Path, scale: float,
     _write_csv(population, out / "registry_population.csv")
     return {
         "n_persons": int(n),
-        "rows": {"registry_persons": len(persons), "npr_episodes": len(npr),
-                 "kuhr_claims": len(kuhr), "kpr_services": len(kpr),
-                 "registry_population": len(population)},
+        "rows": {
+            "registry_persons": len(persons),
+            "npr_episodes": len(npr),
+            "kuhr_claims": len(kuhr),
+            "kpr_services": len(kpr),
+            "registry_population": len(population),
+        },
         "emergency_admissions_did_per_1000": EFFECT_PER_1000,
         "first_treated_year": FIRST_TREATED_YEAR,
         "pilot_last_year": PILOT_LAST_YEAR,
-        "definition": ("emergency admission = NPR episode with omsorgsniva 1 (døgn) and "
-                       "innmateHast 1-3; rate per 1,000 person-years of the extract"),
+        "definition": (
+            "emergency admission = NPR episode with omsorgsniva 1 (døgn) and "
+            "innmateHast 1-3; rate per 1,000 person-years of the extract"
+        ),
     }
 
 
-def _npr_year(rng: np.random.Generator, y: int, idx: np.ndarray, lnr: np.ndarray,
-              komnr: np.ndarray, age: np.ndarray, sex: np.ndarray, rate: np.ndarray,
-              exposure: np.ndarray, start: np.datetime64) -> pd.DataFrame:
+def _npr_year(
+    rng: np.random.Generator,
+    y: int,
+    idx: np.ndarray,
+    lnr: np.ndarray,
+    komnr: np.ndarray,
+    age: np.ndarray,
+    sex: np.ndarray,
+    rate: np.ndarray,
+    exposure: np.ndarray,
+    start: np.datetime64,
+) -> pd.DataFrame:
     parts = []
     # (kind, per-person rate, omsorgsniva, innmateHast choices)
     kinds = (
@@ -182,19 +233,35 @@ def _npr_year(rng: np.random.Generator, y: int, idx: np.ndarray, lnr: np.ndarray
         who = np.repeat(np.arange(idx.size), count)
         inn = start + (rng.random(who.size) * exposure[who] * 365).astype(int)
         los = rng.geometric(0.3, who.size) if niva == 1 else np.zeros(who.size, int)
-        parts.append(pd.DataFrame({
-            "lopenr": lnr[idx][who], "inndato": inn, "utdato": inn + los,
-            "komnr": komnr[who], "alder": age[who], "kjonn": sex[who],
-            "hdiag": rng.choice(HDIAG, who.size), "omsorgsniva": niva,
-            "innmateHast": rng.choice(hast, who.size, p=p),
-        }))
-    return pd.concat(parts, ignore_index=True).sort_values(["inndato", "lopenr"],
-                                                             ignore_index=True)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "lopenr": lnr[idx][who],
+                    "inndato": inn,
+                    "utdato": inn + los,
+                    "komnr": komnr[who],
+                    "alder": age[who],
+                    "kjonn": sex[who],
+                    "hdiag": rng.choice(HDIAG, who.size),
+                    "omsorgsniva": niva,
+                    "innmateHast": rng.choice(hast, who.size, p=p),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True).sort_values(["inndato", "lopenr"], ignore_index=True)
 
 
-def _kuhr_year(rng: np.random.Generator, y: int, idx: np.ndarray, lnr: np.ndarray,
-               komnr: np.ndarray, age: np.ndarray, exposure: np.ndarray,
-               start: np.datetime64, claim_offset: int) -> tuple[pd.DataFrame, int]:
+def _kuhr_year(
+    rng: np.random.Generator,
+    y: int,
+    idx: np.ndarray,
+    lnr: np.ndarray,
+    komnr: np.ndarray,
+    age: np.ndarray,
+    exposure: np.ndarray,
+    start: np.datetime64,
+    claim_offset: int,
+) -> tuple[pd.DataFrame, int]:
     gp = rng.poisson(_lookup(GP_RATE, age) * GP_YEAR[y] * exposure)
     lv = rng.poisson(LEGEVAKT_RATE * exposure)
     who = np.concatenate([np.repeat(np.arange(idx.size), gp), np.repeat(np.arange(idx.size), lv)])
@@ -209,19 +276,27 @@ def _kuhr_year(rng: np.random.Generator, y: int, idx: np.ndarray, lnr: np.ndarra
         sel = kind == k
         contact[sel] = rng.choice(codes, sel.sum())
     extra = rng.random(m) < 0.5
-    claims = pd.DataFrame({
-        "regning_id": np.concatenate([claim, claim[extra]]),
-        "lopenr": np.concatenate([lnr[idx][who], lnr[idx][who][extra]]),
-        "dato": np.concatenate([date, date[extra]]),
-        "komnr": np.concatenate([komnr[who], komnr[who][extra]]),
-        "tjenestetype": np.concatenate([service, service[extra]]),
-        "takst": np.concatenate([contact, rng.choice(EXTRA_CODES, extra.sum())]),
-    }).sort_values(["regning_id", "takst"], ignore_index=True)
+    claims = pd.DataFrame(
+        {
+            "regning_id": np.concatenate([claim, claim[extra]]),
+            "lopenr": np.concatenate([lnr[idx][who], lnr[idx][who][extra]]),
+            "dato": np.concatenate([date, date[extra]]),
+            "komnr": np.concatenate([komnr[who], komnr[who][extra]]),
+            "tjenestetype": np.concatenate([service, service[extra]]),
+            "takst": np.concatenate([contact, rng.choice(EXTRA_CODES, extra.sum())]),
+        }
+    ).sort_values(["regning_id", "takst"], ignore_index=True)
     return claims, claim_offset + m
 
 
-def _kpr(rng: np.random.Generator, lnr: np.ndarray, birth_year: np.ndarray, comp: np.ndarray,
-         code_by_year: dict[int, np.ndarray], death_date: np.ndarray) -> pd.DataFrame:
+def _kpr(
+    rng: np.random.Generator,
+    lnr: np.ndarray,
+    birth_year: np.ndarray,
+    comp: np.ndarray,
+    code_by_year: dict[int, np.ndarray],
+    death_date: np.ndarray,
+) -> pd.DataFrame:
     age17 = 2017 - birth_year
     p = np.where(age17 >= 80, 0.5, np.where(age17 >= 67, 0.2, 0.03))
     who = np.flatnonzero(rng.random(lnr.size) < p)
@@ -239,12 +314,19 @@ def _kpr(rng: np.random.Generator, lnr: np.ndarray, birth_year: np.ndarray, comp
     service = rng.choice(KPR_SERVICES, who.size, p=[0.4, 0.25, 0.1, 0.1, 0.1, 0.05])
     hours = np.round(rng.gamma(2.0, 3.0, who.size), 1)
     hours[np.isin(service, ["langtidsopphold", "korttidsopphold"])] = np.nan
-    return pd.DataFrame({
-        "lopenr": lnr[who], "komnr": komnr, "tjeneste": service, "fra_dato": start,
-        "til_dato": np.where(ongoing, np.datetime64("NaT"), stop),
-        "timer_per_uke": hours, "bistandsbehov": rng.choice([1, 2, 3, 4, 5, 9], who.size,
-                                                           p=[0.1, 0.25, 0.3, 0.2, 0.1, 0.05]),
-    }).sort_values(["fra_dato", "lopenr"], ignore_index=True)
+    return pd.DataFrame(
+        {
+            "lopenr": lnr[who],
+            "komnr": komnr,
+            "tjeneste": service,
+            "fra_dato": start,
+            "til_dato": np.where(ongoing, np.datetime64("NaT"), stop),
+            "timer_per_uke": hours,
+            "bistandsbehov": rng.choice(
+                [1, 2, 3, 4, 5, 9], who.size, p=[0.1, 0.25, 0.3, 0.2, 0.1, 0.05]
+            ),
+        }
+    ).sort_values(["fra_dato", "lopenr"], ignore_index=True)
 
 
 def _population(code_by_year: dict[int, np.ndarray]) -> pd.DataFrame:
@@ -257,6 +339,15 @@ def _population(code_by_year: dict[int, np.ndarray]) -> pd.DataFrame:
         for code, pop in sorted(by_code.items()):
             for sex in (1, 2):
                 counts = np.round(pop / 2 * weights).astype(int)
-                rows.append(pd.DataFrame({"region": code, "aar": y, "alder": np.arange(101),
-                                          "kjonn": sex, "personer": counts}))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "region": code,
+                            "aar": y,
+                            "alder": np.arange(101),
+                            "kjonn": sex,
+                            "personer": counts,
+                        }
+                    )
+                )
     return pd.concat(rows, ignore_index=True)

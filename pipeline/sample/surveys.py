@@ -32,13 +32,31 @@ SECTORS = {
     6: "Annet",
 }
 SECTOR_SHARES = [0.30, 0.25, 0.20, 0.10, 0.08, 0.07]
-KJENT = {1: "Svært dårlig kjent", 2: "Dårlig kjent", 3: "Middels kjent", 4: "Godt kjent",
-         5: "Svært godt kjent", 9: "Vet ikke"}
-GRAD = {1: "I svært liten grad", 2: "I liten grad", 3: "I noen grad", 4: "I stor grad",
-        5: "I svært stor grad", 9: "Vet ikke"}
+KJENT = {
+    1: "Svært dårlig kjent",
+    2: "Dårlig kjent",
+    3: "Middels kjent",
+    4: "Godt kjent",
+    5: "Svært godt kjent",
+    9: "Vet ikke",
+}
+GRAD = {
+    1: "I svært liten grad",
+    2: "I liten grad",
+    3: "I noen grad",
+    4: "I stor grad",
+    5: "I svært stor grad",
+    9: "Vet ikke",
+}
 JANEI = {1: "Ja", 2: "Nei", 9: "Vet ikke"}
-REKRUTTERING = {1: "Alltid lett", 2: "Som oftest lett", 3: "Av og til krevende",
-                4: "Som oftest krevende", 5: "Alltid vanskelig", 9: "Vet ikke"}
+REKRUTTERING = {
+    1: "Alltid lett",
+    2: "Som oftest lett",
+    3: "Av og til krevende",
+    4: "Som oftest krevende",
+    5: "Alltid vanskelig",
+    9: "Vet ikke",
+}
 KOMMUNE_LABELS = {i + 1: name for i, name in enumerate(PILOT_NAMES)}
 WAVES = {2019: 300, 2021: 330, 2023: 340}
 
@@ -46,8 +64,12 @@ WAVES = {2019: 300, 2021: 330, 2023: 340}
 NOT_INVOLVED = {1: 0.02, 2: 0.32, 3: 0.10, 4: 0.20, 5: 0.55, 6: 0.40}
 # P(answer is 4-5 "i stor/svært stor grad" | coordinator, valid answer). Seed: time 32 %,
 # training and leader support about half, most find the role fine.
-COORDINATOR_SUFFICIENT = {"k_tid": 0.32, "k_opplaering": 0.50, "k_lederstotte": 0.50,
-                          "k_rolle": 0.75}
+COORDINATOR_SUFFICIENT = {
+    "k_tid": 0.32,
+    "k_opplaering": 0.50,
+    "k_lederstotte": 0.50,
+    "k_rolle": 0.75,
+}
 P_VET_IKKE = 0.05
 P_ITEM_NONRESPONSE = 0.04
 
@@ -69,8 +91,9 @@ def _add_missing(rng: np.random.Generator, values: np.ndarray) -> np.ndarray:
 def _grad_item(rng: np.random.Generator, p_high: np.ndarray | float, n: int) -> np.ndarray:
     """1-5 answer with P(4 or 5) = p_high among valid answers."""
     high = rng.random(n) < p_high
-    out = np.where(high, rng.choice([4, 5], n, p=[0.7, 0.3]), rng.choice([1, 2, 3], n,
-                   p=[0.15, 0.35, 0.5]))
+    out = np.where(
+        high, rng.choice([4, 5], n, p=[0.7, 0.3]), rng.choice([1, 2, 3], n, p=[0.15, 0.35, 0.5])
+    )
     return _add_missing(rng, out)
 
 
@@ -79,13 +102,17 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     next_id = 1
     for wave, n in WAVES.items():
         role = rng.choice(list(ROLES), n, p=ROLE_SHARES)
-        df = pd.DataFrame({
-            "respid": np.arange(next_id, next_id + n),
-            "wave": wave,
-            "kommune": rng.choice(list(KOMMUNE_LABELS), n, p=[0.22, 0.22, 0.2, 0.14, 0.11, 0.11]),
-            "rolle": role,
-            "sektor": rng.choice(list(SECTORS), n, p=SECTOR_SHARES),
-        })
+        df = pd.DataFrame(
+            {
+                "respid": np.arange(next_id, next_id + n),
+                "wave": wave,
+                "kommune": rng.choice(
+                    list(KOMMUNE_LABELS), n, p=[0.22, 0.22, 0.2, 0.14, 0.11, 0.11]
+                ),
+                "rolle": role,
+                "sektor": rng.choice(list(SECTORS), n, p=SECTOR_SHARES),
+            }
+        )
         next_id += n
         p_inv = np.array([1 - NOT_INVOLVED[r] for r in role])
         df["involvert"] = _binary_item(rng, p_inv)
@@ -109,15 +136,27 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         frames.append(df)
     data = pd.concat(frames, ignore_index=True)
     labels: dict[str, dict[int | float, str]] = {
-        "kommune": KOMMUNE_LABELS, "rolle": ROLES, "sektor": SECTORS, "involvert": JANEI,
-        "kjent_pilot": KJENT, "kjent_ot": KJENT, "l_rekruttering": REKRUTTERING,
+        "kommune": KOMMUNE_LABELS,
+        "rolle": ROLES,
+        "sektor": SECTORS,
+        "involvert": JANEI,
+        "kjent_pilot": KJENT,
+        "kjent_ot": KJENT,
+        "l_rekruttering": REKRUTTERING,
     }
-    for item in ("ny_arbeidsmaate", "stotter_videreforing", "l_aktive_grep",
-                 *COORDINATOR_SUFFICIENT):
+    for item in (
+        "ny_arbeidsmaate",
+        "stotter_videreforing",
+        "l_aktive_grep",
+        *COORDINATOR_SUFFICIENT,
+    ):
         labels[item] = GRAD
     column_labels = {
-        "respid": "Respondent-ID", "wave": "Undersøkelsesår", "kommune": "Kommune",
-        "rolle": "Hvilken rolle har du?", "sektor": "Hvilken sektor jobber du i?",
+        "respid": "Respondent-ID",
+        "wave": "Undersøkelsesår",
+        "kommune": "Kommune",
+        "rolle": "Hvilken rolle har du?",
+        "sektor": "Hvilken sektor jobber du i?",
         "involvert": "Har du vært involvert i eller informert om pilotprosjektet?",
         "kjent_pilot": "Hvor godt kjent er du med pilotprosjektet?",
         "kjent_ot": "Hvor godt kjent er du med oppfølgingsteam?",
@@ -132,8 +171,11 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     }
     missing = {c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")}
     pyreadstat.write_sav(
-        data, str(out / "survey_staff.sav"), column_labels=column_labels,
-        variable_value_labels=labels, missing_ranges=missing,
+        data,
+        str(out / "survey_staff.sav"),
+        column_labels=column_labels,
+        variable_value_labels=labels,
+        missing_ranges=missing,
     )
     return {
         "n": len(data),
@@ -148,8 +190,13 @@ USER_YEARS = (2019, 2020, 2021, 2022, 2023)
 P_COORDINATION = {"Ja": 0.50, "Nei": 0.23, "Vet ikke": 0.27}  # 27 % don't know (seed)
 P_HIGH_BENEFIT = {"Ja": 0.70, "Nei": 0.45, "Vet ikke": 0.50}
 P_TOO_LITTLE_INFO = 2 / 3  # two of three (seed)
-GRAD_TEXT = ["I svært liten grad", "I liten grad", "I noen grad", "I stor grad",
-             "I svært stor grad"]
+GRAD_TEXT = [
+    "I svært liten grad",
+    "I liten grad",
+    "I noen grad",
+    "I stor grad",
+    "I svært stor grad",
+]
 
 
 def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
@@ -159,26 +206,33 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
 
     def grad_text(p: np.ndarray) -> list[str | None]:
         high = rng.random(n) < p
-        idx = np.where(high, rng.choice([3, 4], n, p=[0.65, 0.35]),
-                       rng.choice([0, 1, 2], n, p=[0.15, 0.3, 0.55]))
+        idx = np.where(
+            high,
+            rng.choice([3, 4], n, p=[0.65, 0.35]),
+            rng.choice([0, 1, 2], n, p=[0.15, 0.3, 0.55]),
+        )
         answers: list[str | None] = [GRAD_TEXT[i] for i in idx]
         for i in np.flatnonzero(rng.random(n) < 0.03):
             answers[i] = None
         return answers
 
-    df = pd.DataFrame({
-        "Løpenummer": np.arange(1, n + 1),
-        "År": rng.choice(USER_YEARS, n),
-        "Kommune": rng.choice(PILOT_NAMES, n, p=[0.22, 0.22, 0.16, 0.14, 0.13, 0.13]),
-        "Respondent": rng.choice(["Bruker", "Pårørende"], n, p=[0.6, 0.4]),
-        "Har du oppfølgingsteam, koordinator eller IP?": status,
-        "Utbytte av tjenestene": grad_text(p_high),
-        "Fornøyd med hvordan behovene dekkes": grad_text(p_high - 0.05),
-        "Medvirkning": grad_text(p_high - 0.1),
-        "Informasjon om tilgjengelige tjenester": rng.choice(
-            ["For lite", "Passe", "For mye"], n,
-            p=[P_TOO_LITTLE_INFO, 1 - P_TOO_LITTLE_INFO - 0.03, 0.03]),
-    })
+    df = pd.DataFrame(
+        {
+            "Løpenummer": np.arange(1, n + 1),
+            "År": rng.choice(USER_YEARS, n),
+            "Kommune": rng.choice(PILOT_NAMES, n, p=[0.22, 0.22, 0.16, 0.14, 0.13, 0.13]),
+            "Respondent": rng.choice(["Bruker", "Pårørende"], n, p=[0.6, 0.4]),
+            "Har du oppfølgingsteam, koordinator eller IP?": status,
+            "Utbytte av tjenestene": grad_text(p_high),
+            "Fornøyd med hvordan behovene dekkes": grad_text(p_high - 0.05),
+            "Medvirkning": grad_text(p_high - 0.1),
+            "Informasjon om tilgjengelige tjenester": rng.choice(
+                ["For lite", "Passe", "For mye"],
+                n,
+                p=[P_TOO_LITTLE_INFO, 1 - P_TOO_LITTLE_INFO - 0.03, 0.03],
+            ),
+        }
+    )
     with pd.ExcelWriter(out / "survey_users.xlsx", engine="openpyxl") as xl:
         df.to_excel(xl, sheet_name="Svar", index=False)
     return {

@@ -33,9 +33,22 @@ REGISTERS = {  # municipality: (kommunenummer at export, export date, random tea
 SECTORS = ["Helse", "Omsorg", "Oppvekst", "NAV/velferd", "Annet"]
 PSFS_MEAN_CHANGE = 2.0  # planted mean improvement, first to last conversation
 PSFS_SHARE_REVERSED = 0.2
-PSFS_ACTIVITIES = ["Gå tur", "Handle mat", "Lage middag", "Møte venner", "Gå på skolen",
-                   "Kle på seg", "Dusje", "Ta bussen", "Delta på trening", "Sove natta gjennom",
-                   "Være i jobb", "Lese lekser", "Rydde hjemme", "Hagearbeid"]
+PSFS_ACTIVITIES = [
+    "Gå tur",
+    "Handle mat",
+    "Lage middag",
+    "Møte venner",
+    "Gå på skolen",
+    "Kle på seg",
+    "Dusje",
+    "Ta bussen",
+    "Delta på trening",
+    "Sove natta gjennom",
+    "Være i jobb",
+    "Lese lekser",
+    "Rydde hjemme",
+    "Hagearbeid",
+]
 
 
 def _day(rng: np.random.Generator, lo: dt.date, hi: dt.date) -> dt.date:
@@ -47,13 +60,13 @@ def _birth(rng: np.random.Generator, on: dt.date, age_lo: float, age_hi: float) 
     return on - dt.timedelta(days=int(age * 365.25))
 
 
-def _team(rng: np.random.Generator, start: dt.date, end: dt.date | None,
-          birth: dt.date) -> dict[str, Any]:
+def _team(
+    rng: np.random.Generator, start: dt.date, end: dt.date | None, birth: dt.date
+) -> dict[str, Any]:
     start = max(start, birth + dt.timedelta(days=1))  # no team before birth
     decision = max(birth, start - dt.timedelta(days=int(rng.integers(0, 30))))
     referral = max(birth, decision - dt.timedelta(days=int(rng.integers(0, 60))))
-    return {"start": start, "end": end, "birth": birth, "decision": decision,
-            "referral": referral}
+    return {"start": start, "end": end, "birth": birth, "decision": decision, "referral": referral}
 
 
 def _senja(rng: np.random.Generator) -> list[dict[str, Any]]:
@@ -96,8 +109,11 @@ def _random(rng: np.random.Generator, n: int, export: dt.date) -> list[dict[str,
         end = None
         if rng.random() < 0.45:
             end = _day(rng, start, export - dt.timedelta(days=1))
-        age = float(rng.choice([rng.uniform(1, 18), rng.uniform(18, 67), rng.uniform(67, 95)],
-                               p=[0.3, 0.55, 0.15]))
+        age = float(
+            rng.choice(
+                [rng.uniform(1, 18), rng.uniform(18, 67), rng.uniform(67, 95)], p=[0.3, 0.55, 0.15]
+            )
+        )
         teams.append(_team(rng, start, end, start - dt.timedelta(days=int(age * 365.25))))
     return teams
 
@@ -112,26 +128,31 @@ def team_registers(rng: np.random.Generator, out: Path) -> tuple[dict[str, Any],
         rows = []
         for i, k in enumerate(order, start=1):
             t = teams[k]
-            rows.append({
-                "Team-ID": f"{muni[:3].upper()}-{i:04d}",
-                "Person (pseudonym)": f"P{person_no:06d}",
-                "Fødselsdato": t["birth"],
-                "Koordinator": f"K{int(rng.integers(1, 40)):03d}",
-                "Koordinators sektor": str(rng.choice(SECTORS, p=[0.35, 0.25, 0.25, 0.1, 0.05])),
-                "IP": "Ja" if rng.random() < 0.6 else "Nei",
-                "Henvist dato": t["referral"],
-                "KE-vedtak dato": t["decision"],
-                "Startdato": t["start"],
-                "Sluttdato": t["end"],
-                "Kommunenr": code,
-            })
+            rows.append(
+                {
+                    "Team-ID": f"{muni[:3].upper()}-{i:04d}",
+                    "Person (pseudonym)": f"P{person_no:06d}",
+                    "Fødselsdato": t["birth"],
+                    "Koordinator": f"K{int(rng.integers(1, 40)):03d}",
+                    "Koordinators sektor": str(
+                        rng.choice(SECTORS, p=[0.35, 0.25, 0.25, 0.1, 0.05])
+                    ),
+                    "IP": "Ja" if rng.random() < 0.6 else "Nei",
+                    "Henvist dato": t["referral"],
+                    "KE-vedtak dato": t["decision"],
+                    "Startdato": t["start"],
+                    "Sluttdato": t["end"],
+                    "Kommunenr": code,
+                }
+            )
             person_no += 1
         df = pd.DataFrame(rows)
         path = out / f"team_register_{muni.lower().replace('ø', 'o')}.xlsx"
         with pd.ExcelWriter(path, engine="openpyxl") as xl:
             # a title row above the header, as registers kept by hand often have
-            pd.DataFrame([[f"Oversikt oppfølgingsteam – {muni} kommune, eksportert {export}"]]
-                         ).to_excel(xl, sheet_name="Team", index=False, header=False)
+            pd.DataFrame(
+                [[f"Oversikt oppfølgingsteam – {muni} kommune, eksportert {export}"]]
+            ).to_excel(xl, sheet_name="Team", index=False, header=False)
             df.to_excel(xl, sheet_name="Team", index=False, startrow=2)
         df["kommune_navn"] = muni
         all_teams.append(df)
@@ -140,8 +161,9 @@ def team_registers(rng: np.random.Generator, out: Path) -> tuple[dict[str, Any],
             SNAPSHOT_A.isoformat(): dict(zip(BAND_LABELS, SENJA_A, strict=True)),
             SNAPSHOT_B.isoformat(): dict(zip(BAND_LABELS, SENJA_B, strict=True)),
         },
-        "definition": ("active on date d: start <= d and (no end or end >= d); "
-                       "age in whole years on d"),
+        "definition": (
+            "active on date d: start <= d and (no end or end >= d); age in whole years on d"
+        ),
     }
     return truth, pd.concat(all_teams, ignore_index=True)
 
@@ -165,8 +187,10 @@ def psfs_forms(rng: np.random.Generator, out: Path, teams: pd.DataFrame) -> dict
             if reversed_scale:
                 score = 10 - score
             row: dict[str, Any] = {
-                "person": t["Person (pseudonym)"], "kommunenr": t["Kommunenr"],
-                "samtale_nr": c + 1, "dato": day.isoformat(),
+                "person": t["Person (pseudonym)"],
+                "kommunenr": t["Kommunenr"],
+                "samtale_nr": c + 1,
+                "dato": day.isoformat(),
                 "skala": "0=ingen vansker" if reversed_scale else "0=kan ikke utføre",
             }
             for a in range(5):
@@ -182,6 +206,8 @@ def psfs_forms(rng: np.random.Generator, out: Path, teams: pd.DataFrame) -> dict
         "n_persons": int(chosen.shape[0]),
         "mean_change_first_to_last": PSFS_MEAN_CHANGE,
         "share_reversed_forms": PSFS_SHARE_REVERSED,
-        "definition": ("change = mean score at the last conversation minus mean at the first, "
-                       "over activities scored at both; scale normalised so 10 = no difficulty"),
+        "definition": (
+            "change = mean score at the last conversation minus mean at the first, "
+            "over activities scored at both; scale normalised so 10 = no difficulty"
+        ),
     }

@@ -24,5 +24,10 @@ def cohens_kappa(coder_a: np.ndarray, coder_b: np.ndarray, level: float = 0.95) 
     z = float(stats.norm.ppf(0.5 + level / 2))
     kappa, se = float(res.kappa), float(res.std_kappa)
     # kappa cannot exceed 1 or fall below -1: the normal interval is cut at those bounds
-    return Estimate(int(a.size), kappa, max(-1.0, kappa - z * se), min(1.0, kappa + z * se),
-                    f"Cohen's kappa, asymptotic {level:.0%} CI")
+    return Estimate(
+        int(a.size),
+        kappa,
+        max(-1.0, kappa - z * se),
+        min(1.0, kappa + z * se),
+        f"Cohen's kappa, asymptotic {level:.0%} CI",
+    )

@@ -28,8 +28,15 @@ class DidResult:
     method: str
 
 
-def did_twfe(frame: pd.DataFrame, outcome: str, treated: str, unit: str, time: str,
-             weight: str | None = None, level: float = 0.95) -> DidResult:
+def did_twfe(
+    frame: pd.DataFrame,
+    outcome: str,
+    treated: str,
+    unit: str,
+    time: str,
+    weight: str | None = None,
+    level: float = 0.95,
+) -> DidResult:
     """OLS/WLS of outcome on treated + unit FE + time FE; SE clustered by unit (CR1).
 
     The CI uses t with G-1 degrees of freedom (G = clusters), as Stata's regress does.
@@ -38,8 +45,7 @@ def did_twfe(frame: pd.DataFrame, outcome: str, treated: str, unit: str, time: s
     data = data.assign(_d=data[treated].astype(float))
     formula = f"Q('{outcome}') ~ _d + C(Q('{unit}')) + C(Q('{time}'))"
     groups = pd.factorize(data[unit])[0]
-    model = (smf.wls(formula, data, weights=data[weight]) if weight
-             else smf.ols(formula, data))
+    model = smf.wls(formula, data, weights=data[weight]) if weight else smf.ols(formula, data)
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": True})
     n_clusters = int(np.unique(groups).size)
     est, se = float(fit.params["_d"]), float(fit.bse["_d"])
@@ -47,7 +53,15 @@ def did_twfe(frame: pd.DataFrame, outcome: str, treated: str, unit: str, time: s
     p = float(2 * stats.t.sf(abs(est / se), n_clusters - 1)) if se > 0 else float("nan")
     treated_units = int(data.loc[data["_d"] > 0, unit].nunique())
     how = "WLS" if weight else "OLS"
-    return DidResult(est, se, est - t_crit * se, est + t_crit * se, p, int(len(data)),
-                     n_clusters, treated_units,
-                     f"TWFE DiD ({how}, unit+year FE), CR1 cluster-robust SE by "
-                     f"{unit}, t({n_clusters - 1}) {level:.0%} CI")
+    return DidResult(
+        est,
+        se,
+        est - t_crit * se,
+        est + t_crit * se,
+        p,
+        len(data),
+        n_clusters,
+        treated_units,
+        f"TWFE DiD ({how}, unit+year FE), CR1 cluster-robust SE by "
+        f"{unit}, t({n_clusters - 1}) {level:.0%} CI",
+    )

@@ -19,7 +19,8 @@ def mean_t(values: np.ndarray | list[float], level: float = 0.95) -> Estimate:
     x = x[~np.isnan(x)]
     n = x.size
     if n < 2:
-        return Estimate(n, float(x.mean()) if n else float("nan"), float("nan"), float("nan"),
-                        "t interval")
+        return Estimate(
+            n, float(x.mean()) if n else float("nan"), float("nan"), float("nan"), "t interval"
+        )
     low, high = stats.t.interval(level, n - 1, loc=x.mean(), scale=stats.sem(x))
     return Estimate(n, float(x.mean()), float(low), float(high), f"Student t {level:.0%}")

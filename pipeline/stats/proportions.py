@@ -40,7 +40,9 @@ def difference_newcombe(x1: int, n1: int, x2: int, n2: int, level: float = 0.95)
     """p1 - p2 with Newcombe's hybrid score interval (method 10 in Newcombe 1998)."""
     if n1 <= 0 or n2 <= 0:
         return Estimate(n1 + n2, float("nan"), float("nan"), float("nan"), "newcombe")
-    low, high = confint_proportions_2indep(x1, n1, x2, n2, method="newcomb", compare="diff",
-                                           alpha=1 - level)
-    return Estimate(n1 + n2, x1 / n1 - x2 / n2, float(low), float(high),
-                    f"Newcombe hybrid score {level:.0%}")
+    low, high = confint_proportions_2indep(
+        x1, n1, x2, n2, method="newcomb", compare="diff", alpha=1 - level
+    )
+    return Estimate(
+        n1 + n2, x1 / n1 - x2 / n2, float(low), float(high), f"Newcombe hybrid score {level:.0%}"
+    )

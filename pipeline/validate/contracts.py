@@ -16,8 +16,13 @@ import yaml
 
 from pipeline.errors import UserError
 
-TYPES = {"varchar": "VARCHAR", "integer": "BIGINT", "double": "DOUBLE", "date": "DATE",
-         "boolean": "BOOLEAN"}
+TYPES = {
+    "varchar": "VARCHAR",
+    "integer": "BIGINT",
+    "double": "DOUBLE",
+    "date": "DATE",
+    "boolean": "BOOLEAN",
+}
 SEVERITIES = ("quarantine", "warn", "stop")
 
 
@@ -62,14 +67,20 @@ class Contract:
 
 
 def _fail(path: Path, message: str) -> UserError:
-    return UserError(f"Invalid data contract: {message}", file=path,
-                     hint="See data_contracts/README.md for the contract format")
+    return UserError(
+        f"Invalid data contract: {message}",
+        file=path,
+        hint="See data_contracts/README.md for the contract format",
+    )
 
 
 def load_contract(path: Path) -> Contract:
     if not path.is_file():
-        raise UserError("No data contract for this source", file=path,
-                        hint="Every source needs data_contracts/<contract>.yml")
+        raise UserError(
+            "No data contract for this source",
+            file=path,
+            hint="Every source needs data_contracts/<contract>.yml",
+        )
     text = path.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
@@ -91,10 +102,17 @@ def load_contract(path: Path) -> Contract:
         if isinstance(allowed, list):
             allowed = {v: str(v) for v in allowed}
         columns[name] = Column(
-            name=name, type=ctype, required=spec.get("required", True),
-            not_null=spec.get("not_null", False), allowed=allowed, min=spec.get("min"),
-            max=spec.get("max"), pattern=spec.get("pattern"), unique=spec.get("unique", False),
-            date_format=spec.get("date_format"), severity=severity,
+            name=name,
+            type=ctype,
+            required=spec.get("required", True),
+            not_null=spec.get("not_null", False),
+            allowed=allowed,
+            min=spec.get("min"),
+            max=spec.get("max"),
+            pattern=spec.get("pattern"),
+            unique=spec.get("unique", False),
+            date_format=spec.get("date_format"),
+            severity=severity,
             reason=spec.get("reason", ""),
         )
     rules = []
@@ -102,11 +120,18 @@ def load_contract(path: Path) -> Contract:
         a, op, b = rule["check"].split()
         if op not in (">=", ">") or a not in columns or b not in columns:
             raise _fail(path, f"rule '{rule.get('name')}' must read '<column> >= <column>'")
-        rules.append(PairRule(rule["name"], a, op, b, rule.get("severity", "quarantine"),
-                              rule.get("reason", "")))
+        rules.append(
+            PairRule(
+                rule["name"], a, op, b, rule.get("severity", "quarantine"), rule.get("reason", "")
+            )
+        )
     return Contract(
-        name=data["name"], version=str(data["version"]),
-        description=data.get("description", ""), columns=columns,
-        keys=tuple(tuple(k) for k in data.get("keys", [])), rules=tuple(rules),
-        sha256=hashlib.sha256(text.encode()).hexdigest(), path=path,
+        name=data["name"],
+        version=str(data["version"]),
+        description=data.get("description", ""),
+        columns=columns,
+        keys=tuple(tuple(k) for k in data.get("keys", [])),
+        rules=tuple(rules),
+        sha256=hashlib.sha256(text.encode()).hexdigest(),
+        path=path,
     )

@@ -43,41 +43,75 @@ def build_suite(contract: Contract, present: set[str]) -> list[tuple[Any, dict[s
             continue
 
         def add(exp: Any, rule: str, reason: str, col: Any = col) -> None:
-            meta = {"rule": f"{col.name}.{rule}", "column": col.name, "severity": col.severity,
-                    "reason": f"{reason}" + (f" ({col.reason})" if col.reason else "")}
+            meta = {
+                "rule": f"{col.name}.{rule}",
+                "column": col.name,
+                "severity": col.severity,
+                "reason": f"{reason}" + (f" ({col.reason})" if col.reason else ""),
+            }
             out.append((exp, meta))
 
         if col.not_null:
             add(E.ExpectColumnValuesToNotBeNull(column=col.name), "not_null", "value is missing")
         if col.allowed is not None:
-            add(E.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.allowed)),
-                "allowed", f"not one of the allowed values: {_labels(col.allowed)}")
+            add(
+                E.ExpectColumnValuesToBeInSet(column=col.name, value_set=list(col.allowed)),
+                "allowed",
+                f"not one of the allowed values: {_labels(col.allowed)}",
+            )
         if col.min is not None or col.max is not None:
-            add(E.ExpectColumnValuesToBeBetween(column=col.name, min_value=col.min,
-                                                max_value=col.max),
-                "range", f"outside the range {col.min} to {col.max}")
+            add(
+                E.ExpectColumnValuesToBeBetween(
+                    column=col.name, min_value=col.min, max_value=col.max
+                ),
+                "range",
+                f"outside the range {col.min} to {col.max}",
+            )
         if col.pattern is not None:
-            add(E.ExpectColumnValuesToMatchRegex(column=col.name, regex=col.pattern),
-                "pattern", f"does not match the pattern {col.pattern}")
+            add(
+                E.ExpectColumnValuesToMatchRegex(column=col.name, regex=col.pattern),
+                "pattern",
+                f"does not match the pattern {col.pattern}",
+            )
         if col.unique:
-            add(E.ExpectColumnValuesToBeUnique(column=col.name), "unique",
-                "the value occurs on more than one row")
+            add(
+                E.ExpectColumnValuesToBeUnique(column=col.name),
+                "unique",
+                "the value occurs on more than one row",
+            )
     for key in contract.keys:
         if set(key) <= present:
-            out.append((E.ExpectCompoundColumnsToBeUnique(column_list=list(key)),
-                        {"rule": "key:" + "+".join(key), "column": ",".join(key),
-                         "severity": "quarantine",
-                         "reason": f"duplicate key ({', '.join(key)}): the row occurs more "
-                                   "than once"}))
+            out.append(
+                (
+                    E.ExpectCompoundColumnsToBeUnique(column_list=list(key)),
+                    {
+                        "rule": "key:" + "+".join(key),
+                        "column": ",".join(key),
+                        "severity": "quarantine",
+                        "reason": f"duplicate key ({', '.join(key)}): the row occurs more "
+                        "than once",
+                    },
+                )
+            )
     for rule in contract.rules:
         if {rule.column_a, rule.column_b} <= present:
-            out.append((E.ExpectColumnPairValuesAToBeGreaterThanB(
-                column_A=rule.column_a, column_B=rule.column_b, or_equal=rule.op == ">=",
-                ignore_row_if="either_value_is_missing"),
-                {"rule": rule.name, "column": f"{rule.column_a},{rule.column_b}",
-                 "severity": rule.severity,
-                 "reason": f"{rule.column_a} {rule.op} {rule.column_b} does not hold"
-                           + (f" ({rule.reason})" if rule.reason else "")}))
+            out.append(
+                (
+                    E.ExpectColumnPairValuesAToBeGreaterThanB(
+                        column_A=rule.column_a,
+                        column_B=rule.column_b,
+                        or_equal=rule.op == ">=",
+                        ignore_row_if="either_value_is_missing",
+                    ),
+                    {
+                        "rule": rule.name,
+                        "column": f"{rule.column_a},{rule.column_b}",
+                        "severity": rule.severity,
+                        "reason": f"{rule.column_a} {rule.op} {rule.column_b} does not hold"
+                        + (f" ({rule.reason})" if rule.reason else ""),
+                    },
+                )
+            )
     return out
 
 
@@ -92,15 +126,19 @@ def run_suite(contract: Contract, frame: pd.DataFrame) -> list[Failure]:
         return []
     ctx = gx.get_context(mode="ephemeral")
     ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
-    batch = (ctx.data_sources.add_pandas("ot_eval").add_dataframe_asset(contract.name)
-             .add_batch_definition_whole_dataframe("all")
-             .get_batch(batch_parameters={"dataframe": frame}))
+    batch = (
+        ctx.data_sources.add_pandas("ot_eval")
+        .add_dataframe_asset(contract.name)
+        .add_batch_definition_whole_dataframe("all")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
     suite = ctx.suites.add(gx.ExpectationSuite(name=f"{contract.name}@{contract.version}"))
     for exp, meta in pairs:
         exp.meta = meta
         suite.add_expectation(exp)
-    result = batch.validate(suite, result_format={"result_format": "COMPLETE",
-                                                  "unexpected_index_column_names": INDEX})
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": INDEX}
+    )
     failures = []
     for res in result.results:
         if res.success:
@@ -111,9 +149,16 @@ def run_suite(contract: Contract, frame: pd.DataFrame) -> list[Failure]:
         for item in res.result.get("unexpected_index_list") or []:
             found = {k: v for k, v in item.items() if k not in INDEX}
             value = ", ".join(f"{k}={_show(v)}" for k, v in found.items())
-            failures.append(Failure(str(item["_source_file"]), int(item["_source_row"]),
-                                    meta["rule"], meta["column"], meta["severity"],
-                                    f"{value}: {meta['reason']}"))
+            failures.append(
+                Failure(
+                    str(item["_source_file"]),
+                    int(item["_source_row"]),
+                    meta["rule"],
+                    meta["column"],
+                    meta["severity"],
+                    f"{value}: {meta['reason']}",
+                )
+            )
     return failures
 
 

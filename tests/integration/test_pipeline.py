@@ -35,10 +35,21 @@ def metric(run: Run, name: str) -> pd.DataFrame:
 
 def test_every_metric_table_has_the_tidy_shape(pipeline_run: Run) -> None:
     with pipeline_run.connect() as con:
-        tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'metrics'").fetchall()]
-        for name in ("anchoring_by_role", "coordinator_adequacy", "team_counts",
-                     "psfs_change", "user_benefit", "registry_did", "interview_themes"):
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'metrics'"
+            ).fetchall()
+        ]
+        for name in (
+            "anchoring_by_role",
+            "coordinator_adequacy",
+            "team_counts",
+            "psfs_change",
+            "user_benefit",
+            "registry_did",
+            "interview_themes",
+        ):
             assert name in tables
             cols = con.execute(f"select * from metrics.{name} limit 0").df().columns
             assert {"n", "estimate", "ci_low", "ci_high", "method"} <= set(cols)
@@ -70,8 +81,12 @@ def test_anchoring_and_coordinator_shares_recover_planted_values(pipeline_run: R
     for role, p in truth["not_involved_by_role"].items():
         assert within_3se(inv.loc[role], p), (role, inv.loc[role, "estimate"], p)
     c = metric(pipeline_run, "coordinator_adequacy").set_index("indicator")
-    items = {"tilstrekkelig_tid": "k_tid", "tilstrekkelig_opplaering": "k_opplaering",
-             "tilstrekkelig_lederstotte": "k_lederstotte", "trives_i_rollen": "k_rolle"}
+    items = {
+        "tilstrekkelig_tid": "k_tid",
+        "tilstrekkelig_opplaering": "k_opplaering",
+        "tilstrekkelig_lederstotte": "k_lederstotte",
+        "trives_i_rollen": "k_rolle",
+    }
     for indicator, item in items.items():
         assert within_3se(c.loc[indicator], truth["coordinator_sufficient"][item])
 
@@ -119,10 +134,16 @@ def test_interviews_recover_prevalence_and_agreement(pipeline_run: Run) -> None:
 
 def test_municipality_codes_are_harmonised_to_the_vintage(pipeline_run: Run) -> None:
     with pipeline_run.connect() as con:
-        delivered = con.execute("select distinct kommune_as_delivered from "
-                                "staging.stg_registry__persons").df().iloc[:, 0]
-        harmonised = set(con.execute("select distinct kommune from "
-                                     "staging.stg_registry__persons").df().iloc[:, 0])
+        delivered = (
+            con.execute("select distinct kommune_as_delivered from staging.stg_registry__persons")
+            .df()
+            .iloc[:, 0]
+        )
+        harmonised = set(
+            con.execute("select distinct kommune from staging.stg_registry__persons")
+            .df()
+            .iloc[:, 0]
+        )
     assert {"1931", "5421", "0220"} <= set(delivered)  # old vintages are in the extract
     assert "1931" not in harmonised and "5421" not in harmonised
     assert {"5530", "3203", "5006", "4602"} <= harmonised
@@ -138,14 +159,17 @@ def test_run_is_fast_enough_and_reports_exist(pipeline_run: Run) -> None:
 
 def _table_digest(path: Path) -> dict[str, str]:
     with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute("select table_schema, table_name from information_schema.tables "
-                             "where table_schema not in ('meta') order by all").fetchall()
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema not in ('meta') order by all"
+        ).fetchall()
         out = {}
         for schema, table in tables:
             # row order is not part of a table's content; values are
             df = con.execute(f'select * from "{schema}"."{table}" order by all').df()
             out[f"{schema}.{table}"] = hashlib.sha256(
-                pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()).hexdigest()
+                pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
+            ).hexdigest()
         return out
 
 

@@ -32,15 +32,18 @@ def test_missing_config_is_a_user_error(tmp_path: Path) -> None:
 
 def test_bad_format_names_the_choices(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
-    config.write_text('[evaluation]\nintervention_date = 2018-09-01\n'
-                      '[sources.x]\npath = "x.csv"\nformat = "docx"\n')
+    config.write_text(
+        "[evaluation]\nintervention_date = 2018-09-01\n"
+        '[sources.x]\npath = "x.csv"\nformat = "docx"\n'
+    )
     with pytest.raises(UserError, match="unknown format") as info:
         load_settings(config)
     assert "csv or xlsx or sav or parquet" in str(info.value)
 
 
-def test_cli_wrong_config_prints_one_sentence(tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_wrong_config_prints_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["evaluate", "--config", str(tmp_path / "missing.toml")])
     err = capsys.readouterr().err
     assert code == 2
@@ -48,8 +51,9 @@ def test_cli_wrong_config_prints_one_sentence(tmp_path: Path,
     assert "Traceback" not in err
 
 
-def test_cli_missing_source_file_names_it(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_missing_source_file_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = make_project(tmp_path / "p")  # sample not generated: files are missing
     code = main(["ingest", "--config", str(config)])
     err = capsys.readouterr().err
@@ -60,13 +64,23 @@ def test_cli_missing_source_file_names_it(tmp_path: Path,
 
 @pytest.mark.parametrize("verb", VERBS)
 def test_every_verb_explains_itself(verb: str) -> None:
-    out = subprocess.run([sys.executable, "-m", "pipeline", verb, "--help"], cwd=REPO,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", verb, "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "--config" in out and len(out.splitlines()) > 4
 
 
 def test_top_level_help_lists_verbs() -> None:
-    out = subprocess.run([sys.executable, "-m", "pipeline", "--help"], cwd=REPO,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "pipeline", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for verb in VERBS:
         assert verb in out

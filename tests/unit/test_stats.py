@@ -78,12 +78,14 @@ def _panel(effect: float, noise: float, seed: int = 1) -> pd.DataFrame:
 
 def test_did_two_by_two_equals_hand_difference() -> None:
     # two treated and two control units, pre/post: DiD = (7-10) - (9-10) = -2 exactly
-    data = pd.DataFrame({
-        "unit": ["a", "a", "b", "b", "c", "c", "d", "d"],
-        "year": [0, 1] * 4,
-        "y": [10, 7, 12, 9, 10, 9, 14, 13],
-        "d": [False, True, False, True, False, False, False, False],
-    })
+    data = pd.DataFrame(
+        {
+            "unit": ["a", "a", "b", "b", "c", "c", "d", "d"],
+            "year": [0, 1] * 4,
+            "y": [10, 7, 12, 9, 10, 9, 14, 13],
+            "d": [False, True, False, True, False, False, False, False],
+        }
+    )
     res = did_twfe(data, "y", "d", "unit", "year")
     assert res.estimate == pytest.approx(-2.0)
     assert (res.n_obs, res.n_clusters, res.n_treated_clusters) == (8, 4, 2)
@@ -98,8 +100,7 @@ def test_did_is_unbiased_and_covers_over_replications() -> None:
     # 100 simulated panels with a planted effect of -3 and N(0, 1) noise: the mean estimate
     # sits on the truth (MC error ~0.04), and the CR1 interval covers it most of the time
     # (CR1 with 5 treated clusters under-covers somewhat: the few-cluster problem).
-    results = [did_twfe(_panel(-3.0, 1.0, seed), "y", "d", "unit", "year")
-               for seed in range(100)]
+    results = [did_twfe(_panel(-3.0, 1.0, seed), "y", "d", "unit", "year") for seed in range(100)]
     estimates = np.array([r.estimate for r in results])
     covered = np.mean([r.ci_low < -3.0 < r.ci_high for r in results])
     assert abs(estimates.mean() + 3.0) < 0.15
