@@ -28,8 +28,11 @@ def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         [coder],
     ).df()
     rows = [
-        row({"theme": r.theme, "code": r.code_label, "coder": coder}, wilson(int(r.hits), int(r.n)))
-        for r in data.itertuples()
+        row(
+            {"theme": r["theme"], "code": r["code_label"], "coder": coder},
+            wilson(int(r["hits"]), int(r["n"])),
+        )
+        for r in data.to_dict("records")
     ]
     themes = con.execute(
         """select theme, count(*) as n, count(*) filter (any_coded) as hits
@@ -40,10 +43,10 @@ def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     rows += [
         row(
-            {"theme": r.theme, "code": "(hele temaet)", "coder": coder},
-            wilson(int(r.hits), int(r.n)),
+            {"theme": r["theme"], "code": "(hele temaet)", "coder": coder},
+            wilson(int(r["hits"]), int(r["n"])),
         )
-        for r in themes.itertuples()
+        for r in themes.to_dict("records")
     ]
     return frame(rows, ["theme", "code", "coder"])
 

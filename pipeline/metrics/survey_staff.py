@@ -59,11 +59,11 @@ def anchoring_by_role(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
     for by, dim in (("role", "rolle"), ("sector", "sektor")):
         for key, (item, hits, valid, label) in ANCHORING.items():
-            for r in _counts(con, item, hits, valid, by).itertuples():
+            for r in _counts(con, item, hits, valid, by).to_dict("records"):
                 rows.append(
                     row(
-                        {"indicator": key, "label": label, "dimension": dim, "group": r.grp},
-                        wilson(int(r.hits), int(r.n)),
+                        {"indicator": key, "label": label, "dimension": dim, "group": r["grp"]},
+                        wilson(int(r["hits"]), int(r["n"])),
                     )
                 )
     return frame(rows, ["indicator", "label", "dimension", "group"])

@@ -16,15 +16,15 @@ def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
     rows = [
         {
-            "kommune": r.kommune,
-            "snapshot_date": r.snapshot_date,
-            "age_band": r.age_band,
-            "n": int(r.active_teams),
-            "estimate": float(r.active_teams),
+            "kommune": r["kommune"],
+            "snapshot_date": r["snapshot_date"],
+            "age_band": r["age_band"],
+            "n": int(r["active_teams"]),
+            "estimate": float(r["active_teams"]),
             "ci_low": None,
             "ci_high": None,
             "method": "count of teams with start <= date and (no end or end >= date)",
         }
-        for r in data.itertuples()
+        for r in data.to_dict("records")
     ]
     return frame(rows, ["kommune", "snapshot_date", "age_band"])

@@ -64,7 +64,7 @@ def _table(
 
 
 def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    run = con.execute("select * from meta.run").df().iloc[0].to_dict()
+    run = {str(k): v for k, v in con.execute("select * from meta.run").df().iloc[0].items()}
     run["files"] = (
         con.execute(
             "select source, file, rows_read, sha256 from meta.ingest_files order by source, file"
@@ -295,7 +295,7 @@ def _reconciliation(con: duckdb.DuckDBPyConnection) -> str:
         "<th>Avstemt</th></tr>"
     )
     rows = "".join(
-        f"<tr><td>{html.escape(r.source)}</td><td>{html.escape(r.file)}</td>"
+        f"<tr><td>{html.escape(str(r.source))}</td><td>{html.escape(str(r.file))}</td>"
         f"<td class='num'>{r.rows_read}</td><td class='num'>{r.rows_accepted}</td>"
         f"<td class='num'>{r.rows_quarantined}</td><td>{'ja' if r.balanced else 'NEI'}</td></tr>"
         for r in data.itertuples()

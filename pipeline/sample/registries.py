@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from pipeline.sample.municipalities import COMPONENTS, code_on
 
-YEARS = np.arange(2017, 2023)
+YEARS = tuple(range(2017, 2023))
 REGISTRY_FRACTION = 0.04  # share of residents in the extract at scale 1.0
 # pilot years with the intervention running (the pilot started 1 Sep 2018; Asker and
 # Steinkjer left in 2021)
@@ -146,7 +146,6 @@ def registries(
     person_rows, npr_parts, kuhr_parts = [], [], []
     claim_offset = 1
     for y in YEARS:
-        y = int(y)
         start = np.datetime64(f"{y}-01-01")
         end = np.datetime64(f"{y + 1}-01-01")
         present = np.isnat(death_date) | (death_date >= start)

@@ -135,7 +135,7 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         df["l_aktive_grep"] = grep
         frames.append(df)
     data = pd.concat(frames, ignore_index=True)
-    labels: dict[str, dict[int | float, str]] = {
+    labels: dict[str, dict[Any, str]] = {
         "kommune": KOMMUNE_LABELS,
         "rolle": ROLES,
         "sektor": SECTORS,
@@ -151,7 +151,7 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         *COORDINATOR_SUFFICIENT,
     ):
         labels[item] = GRAD
-    column_labels = {
+    column_labels: dict[str, str | None] = {
         "respid": "Respondent-ID",
         "wave": "Undersøkelsesår",
         "kommune": "Kommune",
@@ -169,7 +169,9 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         "l_rekruttering": "Hvor lett er det å rekruttere koordinatorer?",
         "l_aktive_grep": "I hvilken grad har du tatt aktive grep for oppfølgingsteam?",
     }
-    missing = {c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")}
+    missing: dict[str, list[Any]] = {
+        c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")
+    }
     pyreadstat.write_sav(
         data,
         str(out / "survey_staff.sav"),

@@ -143,6 +143,7 @@ def run_suite(contract: Contract, frame: pd.DataFrame) -> list[Failure]:
     for res in result.results:
         if res.success:
             continue
+        assert res.expectation_config is not None
         meta = res.expectation_config.meta
         if "exception_info" in res and res.exception_info.get("raised_exception"):
             raise RuntimeError(f"GX could not run {meta['rule']}: {res.exception_info}")
