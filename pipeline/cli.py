@@ -118,6 +118,16 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"ot-eval: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug, not the user's input: still no traceback by default
+        if args.debug:
+            raise
+        print(
+            f"ot-eval: internal error ({type(exc).__name__}): {exc}\n"
+            "This is a fault in ot-eval, not in your files; the warehouse was left as it was. "
+            "Run the same command with --debug and report the traceback.",
+            file=sys.stderr,
+        )
+        return 3
     except KeyboardInterrupt:
         print("ot-eval: interrupted; the warehouse was left as it was", file=sys.stderr)
         return 130

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.errors import UserError
 
 FORMATS = ("csv", "xlsx", "sav", "parquet")
+ENGINES = ("auto", "gx", "sql")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Validation:
+    engine: str  # auto | gx | sql
+    gx_max_rows: int  # auto: GX for sources up to this many rows, DuckDB SQL above
+
+
+@dataclass(frozen=True)
 class Sample:
     enabled: bool  # regenerate the built-in sample before `evaluate`
     dir: Path
@@ -77,6 +84,7 @@ class Settings:
     evaluation: Evaluation
     report: Report
     sample: Sample
+    validation: Validation
 
     def resolve(self, relative: str | Path) -> Path:
         path = Path(relative)
@@ -185,6 +193,17 @@ def load_settings(config_file: str | Path) -> Settings:
         seed=int(smp.get("seed", 20180901)),
         scale=float(smp.get("scale", 1.0)),
     )
+    val = data.get("validation", {})
+    validation = Validation(
+        engine=str(val.get("engine", "auto")), gx_max_rows=int(val.get("gx_max_rows", 200_000))
+    )
+    if validation.engine not in ENGINES:
+        raise UserError(
+            "validation.engine is unknown",
+            file=config,
+            expected=" or ".join(ENGINES),
+            found=repr(validation.engine),
+        )
     return Settings(
         config_file=config,
         root=root,
@@ -196,4 +215,5 @@ def load_settings(config_file: str | Path) -> Settings:
         evaluation=evaluation,
         report=report,
         sample=sample,
+        validation=validation,
     )

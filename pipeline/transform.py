@@ -106,13 +106,25 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
         con.unregister("cfg_frame")
 
 
+def _build(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    try:
+        con.execute(f"create or replace table {ident(m.layer, m.name)} as\n{m.sql}")
+    except duckdb.Error as exc:
+        raise UserError(f"SQL model {m.relation} failed: {exc}", file=m.path) from exc
+
+
+def run_model(con: duckdb.DuckDBPyConnection, settings: Settings, layer: str, name: str) -> None:
+    """Build one model early (validation needs the municipality map to judge codes)."""
+    path = settings.sql_dir / layer / f"{name}.sql"
+    if not path.is_file():
+        raise UserError("The SQL model is missing", file=path)
+    _build(con, Model(layer, name, path, path.read_text(encoding="utf-8")))
+
+
 def run_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
     write_config_tables(con, settings)
     built = []
     for m in discover(settings.sql_dir):
-        try:
-            con.execute(f"create or replace table {ident(m.layer, m.name)} as\n{m.sql}")
-        except duckdb.Error as exc:
-            raise UserError(f"SQL model {m.relation} failed: {exc}", file=m.path) from exc
+        _build(con, m)
         built.append(m.relation)
     return built

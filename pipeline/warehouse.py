@@ -17,7 +17,7 @@ import duckdb
 
 from pipeline.errors import UserError
 
-SCHEMAS = ("raw", "quarantine", "staging", "intermediate", "marts", "metrics", "meta")
+SCHEMAS = ("raw", "quarantine", "valid", "staging", "intermediate", "marts", "metrics", "meta")
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:

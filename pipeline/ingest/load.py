@@ -1,7 +1,8 @@
 """Load every configured source into `raw.<source>`: mapping and recoding applied, lineage kept.
 
-rows are streamed batch by batch from the reader into DuckDB; no file passes whole through
-pandas (except Excel and SPSS, which their libraries read whole).
+Rows stream batch by batch from the reader into DuckDB; Parquet is read by DuckDB itself.
+No file passes whole through pandas. Every file of a source (a glob may match several, e.g. one
+per year) lands in the same table; a column one file lacks is empty for that file's rows.
 """
 
 from __future__ import annotations
@@ -9,14 +10,20 @@ from __future__ import annotations
 import glob
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from pipeline.errors import UserError
-from pipeline.ingest.readers import READERS
+from pipeline.ingest.readers import READERS, check_format
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
+
+LINEAGE = ("_source_file", "_source_row", "_parse_error")
+BATCH_LINEAGE = ("_source_row", "_parse_error", "_source_file")  # reader order, then the file
+PARQUET = "read_parquet(?, file_row_number = true)"
+PARQUET_DESCRIBE = f"describe select * from {PARQUET}"
 
 
 def sha256(path: Path) -> str:
@@ -29,11 +36,13 @@ def sha256(path: Path) -> str:
 
 def source_files(settings: Settings, source: Source) -> list[Path]:
     pattern = settings.resolve(source.path)
-    files = sorted(Path(p) for p in glob.glob(str(pattern)))
+    files = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
     if not files:
         raise UserError(
             f"No input file for source '{source.name}'",
             file=pattern,
+            expected="a file (or files matching the pattern)",
+            found="nothing",
             hint=f"Check sources.{source.name}.path in {settings.config_file.name}"
             " (paths are relative to the config file)",
         )
@@ -51,10 +60,168 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create table if not exists meta.ingest_files (
             source varchar, file varchar, format varchar, sha256 varchar, bytes bigint,
-            rows_read bigint)""")
+            rows_read bigint, encoding varchar, delimiter varchar, sheet varchar,
+            header_row varchar)""")
+    con.execute("""
+        create table if not exists meta.ingest_columns (
+            source varchar, file varchar, "column" varchar, column_in_file varchar,
+            position integer)""")
     con.execute("""
         create table if not exists meta.value_labels (
             source varchar, "column" varchar, value varchar, label varchar)""")
+    con.execute("""
+        create table if not exists meta.declared_missing (
+            source varchar, "column" varchar, value varchar, label varchar)""")
+
+
+class _Sink:
+    """Appends batches to raw.<source>, widening the table when a file brings a new column."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str) -> None:
+        self.con = con
+        self.table = ident("raw", source)
+        self.columns: dict[str, str] | None = None
+
+    def _widen(self, schema: dict[str, str]) -> None:
+        if self.columns is None:
+            return
+        for name, sql_type in schema.items():
+            if name not in self.columns:
+                self.con.execute(f"alter table {self.table} add column {ident(name)} {sql_type}")
+                self.columns[name] = sql_type
+
+    def arrow(self, data: pa.Table) -> None:
+        if self.columns is None:
+            self.con.execute(f"create table {self.table} as select * from data")
+            self.columns = {n: "VARCHAR" for n in data.schema.names}
+        else:
+            self._widen({n: "VARCHAR" for n in data.schema.names})
+            self.con.execute(f"insert into {self.table} by name select * from data")
+
+    def parquet_schema(self, path: Path) -> dict[str, str]:
+        try:
+            schema = self.con.execute(PARQUET_DESCRIBE, [str(path)]).fetchall()
+        except duckdb.Error as exc:
+            raise UserError(
+                f"The Parquet file cannot be read: {exc}",
+                file=path,
+                expected="a complete Parquet file",
+                hint="The file may be damaged or cut off: copy or export it again",
+            ) from exc
+        return {r[0]: r[1] for r in schema if r[0] != "file_row_number"}
+
+    def parquet(
+        self, path: Path, shown: str, names: dict[str, str], mapping: dict[str, str]
+    ) -> int:
+        select = ", ".join(f"{ident(n)} as {ident(mapping.get(n, n))}" for n in names)
+        query = (
+            f"select {select}, ? as _source_file, file_row_number + 1 as _source_row, "
+            f"cast(null as varchar) as _parse_error from {PARQUET}"
+        )
+        try:
+            if self.columns is None:
+                self.con.execute(f"create table {self.table} as {query}", [shown, str(path)])
+                self.columns = {mapping.get(n, n): t for n, t in names.items()}
+                self.columns.update(dict.fromkeys(LINEAGE, "VARCHAR"))
+            else:
+                self._widen({mapping.get(n, n): t for n, t in names.items()})
+                self.con.execute(f"insert into {self.table} by name {query}", [shown, str(path)])
+        except duckdb.Error as exc:
+            raise UserError(
+                f"The Parquet file cannot be loaded: {exc}",
+                file=path,
+                hint="The file may be damaged, or its column types differ from the source's "
+                "other files",
+            ) from exc
+        found = self.con.execute(
+            f"select count(*) from {self.table} where _source_file = ?", [shown]
+        ).fetchone()
+        return int(found[0]) if found else 0
+
+
+def _mapped(source: Source, path: Path, columns: list[str]) -> list[str]:
+    renamed = [source.columns.get(c, c) for c in columns]
+    for name in set(renamed):
+        if renamed.count(name) > 1 or name in LINEAGE:
+            raise UserError(
+                "Two columns get the same name after the config's column mapping",
+                file=path,
+                column=name,
+                hint=f"Check sources.{source.name}.columns",
+            )
+    return renamed
+
+
+def ingest_file(
+    con: duckdb.DuckDBPyConnection, settings: Settings, source: Source, path: Path, sink: _Sink
+) -> tuple[int, list[str]]:
+    """Load one file; return rows read and its columns as in the file."""
+    shown = display_path(settings, path)
+    dialect: dict[str, str] = {}
+    if source.format == "parquet":
+        check_format(path, "parquet")
+        names = sink.parquet_schema(path)
+        in_file = list(names)
+        _mapped(source, path, in_file)
+        rows = sink.parquet(path, shown, names, source.columns)
+    else:
+        result = READERS[source.format](path, source.options)
+        in_file, dialect = result.columns, result.dialect
+        renamed = _mapped(source, path, in_file)
+        rows = 0
+        for batch in result.batches:
+            arrays = [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())]
+            sink.arrow(pa.Table.from_arrays(arrays, [*renamed, *BATCH_LINEAGE]))
+            rows += batch.num_rows
+        _labels(con, source, result.value_labels, result.declared_missing)
+    con.executemany(
+        "insert into meta.ingest_columns values (?, ?, ?, ?, ?)",
+        [[source.name, shown, source.columns.get(c, c), c, i + 1] for i, c in enumerate(in_file)],
+    )
+    con.execute(
+        "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            source.name,
+            shown,
+            source.format,
+            sha256(path),
+            path.stat().st_size,
+            rows,
+            dialect.get("encoding"),
+            dialect.get("delimiter"),
+            dialect.get("sheet"),
+            dialect.get("header_row"),
+        ],
+    )
+    return rows, in_file
+
+
+def _labels(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    labels: dict[str, dict[str, str]],
+    missing: dict[str, list[str]],
+) -> None:
+    def rows(values: dict[str, Any], pick: Any) -> list[list[Any]]:
+        return [
+            [source.name, source.columns.get(col, col), v, labels.get(col, {}).get(v, "")]
+            for col, items in values.items()
+            for v in pick(items)
+        ]
+
+    for col in labels:  # a later file of the same source repeats the labels
+        con.execute(
+            'delete from meta.value_labels where source = ? and "column" = ?',
+            [source.name, source.columns.get(col, col)],
+        )
+    if labels:
+        con.executemany(
+            "insert into meta.value_labels values (?, ?, ?, ?)", rows(labels, lambda m: list(m))
+        )
+    if missing:
+        con.executemany(
+            "insert into meta.declared_missing values (?, ?, ?, ?)", rows(missing, lambda v: v)
+        )
 
 
 def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: Source) -> int:
@@ -62,51 +229,24 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
     _ensure_meta(con)
     table = ident("raw", source.name)
     con.execute(f"drop table if exists {table}")
-    con.execute("delete from meta.ingest_files where source = ?", [source.name])
-    con.execute("delete from meta.value_labels where source = ?", [source.name])
+    for meta in ("ingest_files", "ingest_columns", "value_labels", "declared_missing"):
+        con.execute(f"delete from {ident('meta', meta)} where source = ?", [source.name])
+    sink = _Sink(con, source.name)
     total = 0
-    columns: list[str] | None = None
+    seen: set[str] = set()
     for path in source_files(settings, source):
-        shown = display_path(settings, path)
-        result = READERS[source.format](path, source.options)
-        rows = 0
-        for batch in result.batches:
-            renamed = [source.columns.get(n, n) for n in batch.schema.names]
-            arrays = [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())]
-            data = pa.Table.from_arrays(arrays, [*renamed, "_source_file"])
-            if columns is None:
-                columns = list(data.schema.names)
-                con.execute(f"create table {table} as select * from data")
-            else:
-                missing = set(columns) - set(data.schema.names)
-                if missing:
-                    raise UserError(
-                        "The file lacks columns the first file had",
-                        file=path,
-                        column=", ".join(sorted(missing)),
-                        hint="All files of one source must share their columns",
-                    )
-                con.execute(f"insert into {table} by name select * from data")
-            rows += batch.num_rows
-        if columns is None:  # a file without data rows still defines the columns
-            raise UserError(
-                f"The file has no data rows for source '{source.name}'",
-                file=path,
-                hint="Check that the export finished",
-            )
-        for column, labels in result.value_labels.items():
-            con.executemany(
-                "insert into meta.value_labels values (?, ?, ?, ?)",
-                [
-                    [source.name, source.columns.get(column, column), v, lab]
-                    for v, lab in labels.items()
-                ],
-            )
-        con.execute(
-            "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?)",
-            [source.name, shown, source.format, sha256(path), path.stat().st_size, rows],
-        )
+        rows, in_file = ingest_file(con, settings, source, path, sink)
+        seen |= set(in_file)
         total += rows
+    unknown = sorted(set(source.columns) - seen)
+    if unknown:
+        raise UserError(
+            f"The config maps a column that no file of source '{source.name}' has",
+            file=settings.config_file,
+            column=", ".join(unknown),
+            found="columns " + ", ".join(sorted(seen)),
+            hint=f"Correct sources.{source.name}.columns (names are case-sensitive)",
+        )
     _recode(con, source)
     return total
 
@@ -127,7 +267,7 @@ def _recode(con: duckdb.DuckDBPyConnection, source: Source) -> None:
             raise UserError(
                 f"Recoding names a column the source does not have (source '{source.name}')",
                 column=column,
-                hint=f"Columns are: {', '.join(sorted(present))}",
+                hint=f"Columns are: {', '.join(sorted(present - set(LINEAGE)))}",
             )
         col = ident(column)
         con.execute(f"alter table {table} alter {col} set data type varchar")

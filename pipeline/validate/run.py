@@ -1,28 +1,51 @@
-"""Run each source's contract: structure, types (cast in DuckDB), values (GX).
+"""Run each source's contract: structure, types, values (GX or SQL), relations (SQL).
 
-Writes `quarantine.<source>` (failing rows as read, with rules and reasons),
-`meta.validation_failures` (one row per row and rule), `meta.contracts` and
-`meta.reconciliation` (rows read = accepted + quarantined, per source and file).
+For every source it writes `valid.<source>` (the accepted rows, typed by the contract: what
+staging reads), `quarantine.<source>` (failing rows as read, with rules and reasons),
+`meta.validation_failures` (one row per row and rule), `meta.rules` (every rule, whether it was
+checked and by which engine), `meta.contracts` and `meta.reconciliation` (rows read = accepted
++ quarantined, per source and file; the run fails if they do not add up).
 """
 
 from __future__ import annotations
 
+import graphlib
+from typing import Any
+
 import duckdb
-import pandas as pd
 
 from pipeline.errors import ContractViolation, UserError
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
-from pipeline.validate.contracts import TYPES, Column, Contract, load_contract
-from pipeline.validate.gx_suite import INDEX, Failure, run_suite
+from pipeline.transform import run_model, write_config_tables
+from pipeline.validate.contracts import Contract, Rule, load_contract
+from pipeline.validate.gx_suite import run_suite
+from pipeline.validate.sql_rules import (
+    MUNICIPALITY_MAP,
+    rule_query,
+    type_failures,
+    typed_expr,
+)
+
+MUNICIPALITY_SOURCES = ("municipality_changes", "municipality_codes")
+PARSE_RULE = Rule(
+    "row.parse",
+    "parse",
+    (),
+    "quarantine",
+    "the row does not split into the header's columns (a stray delimiter or quote?)",
+)
 
 
 def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create table if not exists meta.validation_failures (
         source varchar, _source_file varchar, _source_row bigint, rule varchar,
-        "column" varchar, severity varchar, reason varchar)""")
+        "column" varchar, severity varchar, reason varchar, value varchar)""")
+    con.execute("""create table if not exists meta.rules (
+        source varchar, rule varchar, kind varchar, "columns" varchar, severity varchar,
+        reason varchar, engine varchar, checked boolean, note varchar)""")
     con.execute("""create table if not exists meta.contracts (
-        source varchar, contract varchar, version varchar, sha256 varchar)""")
+        source varchar, contract varchar, version varchar, sha256 varchar, engine varchar)""")
     con.execute("""create table if not exists meta.contract_labels (
         source varchar, "column" varchar, value varchar, label varchar)""")
     con.execute("""create table if not exists meta.reconciliation (
@@ -33,7 +56,7 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
 def _raw_columns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     rows = con.execute(
         "select column_name, data_type from information_schema.columns "
-        "where table_schema = 'raw' and table_name = ?",
+        "where table_schema = 'raw' and table_name = ? order by ordinal_position",
         [source],
     ).fetchall()
     if not rows:
@@ -41,140 +64,256 @@ def _raw_columns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     return dict(rows)
 
 
-def _typed_expr(col: Column, raw_type: str) -> str:
-    name = ident(col.name)
-    target = TYPES[col.type]
-    if raw_type == target:
-        return name
-    if col.type == "date" and col.date_format:
-        return f"try_strptime(cast({name} as varchar), '{_escape(col.date_format)}')::date"
-    if col.type == "integer" and raw_type == "VARCHAR":
-        # '3.0' is not an integer; 'x' is not a number: both fail
-        return f"try_cast(trim({name}) as BIGINT)"
-    return f"try_cast({name} as {target})"
+def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: str) -> None:
+    """Every file of the source must hold every required column (named after mapping)."""
+    files = con.execute(
+        'select file, list("column" order by position) from meta.ingest_columns '
+        "where source = ? group by file order by file",
+        [source],
+    ).fetchall()
+    required = [c.name for c in contract.columns.values() if c.required]
+    for file, present in files:
+        missing = [c for c in required if c not in present]
+        if missing:
+            raise UserError(
+                f"A required column is missing for source '{source}' "
+                f"(contract {contract.name} {contract.version})",
+                file=file,
+                row=None,
+                column=", ".join(missing),
+                expected=f"the columns {', '.join(required)}",
+                found=", ".join(present) or "no columns",
+                hint=f"Rename the column in the file, or map it in the config: "
+                f'[sources.{source}] columns = {{ "<name in file>" = "{missing[0]}" }}',
+            )
 
 
-def _escape(text: str) -> str:
-    return text.replace("'", "''")
+def declared_missing(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, list[Any]]:
+    rows = con.execute(
+        'select "column", list(value order by value) from meta.declared_missing '
+        "where source = ? group by 1",
+        [source],
+    ).fetchall()
+    return {c: list(v) for c, v in rows}
 
 
-def check_structure(contract: Contract, raw: dict[str, str], first_file: str) -> None:
-    missing = [c.name for c in contract.columns.values() if c.required and c.name not in raw]
-    if missing:
-        raise UserError(
-            f"A required column is missing for contract '{contract.name}'",
-            file=first_file,
-            column=", ".join(missing),
-            expected=f"columns {', '.join(contract.columns)}",
-            found=", ".join(c for c in raw if not c.startswith("_")),
-            hint="Map the file's column names to the contract's in the config "
-            "(sources.<name>.columns)",
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule) -> str | None:
+    """Why a relation rule cannot run here (None if it can)."""
+    if rule.kind.startswith("kommunenummer_"):
+        if not _table_exists(con, *MUNICIPALITY_MAP):
+            return (
+                "not checked: the sources municipality_changes and municipality_codes "
+                "are not configured"
+            )
+    elif rule.references and not _table_exists(con, "valid", rule.references):
+        return f"not checked: the source {rule.references} is not configured"
+    return None
+
+
+def choose_engine(settings: Settings, rows: int) -> str:
+    engine = settings.validation.engine
+    if engine == "auto":
+        return "gx" if rows <= settings.validation.gx_max_rows else "sql"
+    return engine
+
+
+def collect_failures(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    contract: Contract,
+    engine: str,
+) -> list[tuple[Rule, str, str | None]]:
+    """Fill temp table `failures` (file, row, rule); return (rule, engine, note) for every rule."""
+    raw_table, valid = ident("raw", source.name), ident("valid", source.name)
+    missing = declared_missing(con, source.name)
+    con.execute(
+        "create or replace temp table failures "
+        "(_source_file varchar, _source_row bigint, rule varchar)"
+    )
+
+    def add(sql: str, params: list[Any], rule: Rule) -> None:
+        con.execute(
+            f"insert into failures select q.*, n.rule from ({sql}) q "
+            "cross join (select ? as rule) n",
+            [*params, rule.name],
         )
 
-
-def validate_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: Source) -> dict:
-    _ensure_meta(con)
-    contract = load_contract(settings.contracts_dir / f"{source.contract}.yml")
-    raw = _raw_columns(con, source.name)
-    table = ident("raw", source.name)
-    first_file = con.execute(f"select min(_source_file) from {table}").fetchone()[0]  # type: ignore[index]
-    check_structure(contract, raw, first_file)
-    present = [c for c in contract.columns.values() if c.name in raw]
-
-    # 1) types: a value present in raw that does not cast is a failure of the column's type
-    typed = ", ".join(f"{_typed_expr(c, raw[c.name])} as {ident(c.name)}" for c in present)
-    con.execute(
-        f"create or replace temp table typed as select _source_file, _source_row, "
-        f"{typed} from {table}"
+    add(
+        f"select _source_file, _source_row from {raw_table} where _parse_error is not null",
+        [],
+        PARSE_RULE,
     )
-    failures: list[Failure] = []
-    for c in present:
-        if TYPES[c.type] == raw[c.name]:
-            continue
-        rows = con.execute(
-            f"select r._source_file, r._source_row, cast(r.{ident(c.name)} as varchar) "
-            f"from {table} r join typed t using (_source_file, _source_row) "
-            f"where r.{ident(c.name)} is not null and t.{ident(c.name)} is null"
-        ).fetchall()
-        fmt = f" in the format {c.date_format}" if c.date_format else ""
-        failures += [
-            Failure(
-                f,
-                r,
-                f"{c.name}.type",
-                c.name,
-                c.severity,
-                f"{c.name}={v!r}: not a valid {c.type}{fmt}",
+    raw_types = _raw_columns(con, source.name)
+    decimal = str(source.options.get("decimal", "auto"))
+    report: list[tuple[Rule, str, str | None]] = [(PARSE_RULE, "sql", None)]
+    value_rules = []
+    for rule in contract.rules:
+        if rule.kind == "type":
+            col = contract.columns[rule.columns[0]]
+            add(
+                type_failures(raw_table, col, typed_expr(col, raw_types[col.name], decimal)),
+                [],
+                rule,
             )
-            for f, r, v in rows
-        ]
+            report.append((rule, "sql", None))
+        elif rule.engine_neutral:
+            value_rules.append(rule)
+        else:
+            why = _unavailable(con, rule)
+            if why is None:
+                sql, params = rule_query(rule, valid, contract.columns, [])  # type: ignore[misc]
+                add(sql, params, rule)
+            report.append((rule, "sql", why))
+    if engine == "gx":
+        frame = con.execute(f"select * from {valid} order by _source_file, _source_row").df()
+        for c in contract.columns.values():  # GX compares python values; plain objects for text
+            if c.type == "varchar":
+                frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
+        found = run_suite(contract, value_rules, frame, missing)
+        if found:
+            con.executemany("insert into failures values (?, ?, ?)", [list(f) for f in found])
+    else:
+        for rule in value_rules:
+            query = rule_query(rule, valid, contract.columns, missing.get(rule.columns[0], []))
+            assert query is not None
+            add(*query, rule)
+    report += [(rule, engine, None) for rule in value_rules]
+    _drop_consequential(con, contract)
+    return report
 
-    # 2) values: GX on the rows whose types are fine
-    bad_type = {(f.source_file, f.source_row) for f in failures}
-    frame = con.execute("select * from typed order by _source_file, _source_row").df()
-    if bad_type:
-        keys = pd.MultiIndex.from_frame(frame[INDEX])
-        frame = frame[~keys.isin(list(bad_type))]
-    for c in present:  # GX compares python values; give it plain objects for text
-        if c.type == "varchar":
-            frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
-    failures += run_suite(contract, frame)
-    con.execute("drop table typed")
-    _record(con, source, contract, failures)
-    stops = [f for f in failures if f.severity == "stop"]
-    if stops:
-        f = stops[0]
+
+def _drop_consequential(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """A value that fails its type is NULL once typed: do not also call it missing. A row that
+    could not be parsed is reported once, as such."""
+    for col in contract.columns:
+        con.execute(
+            "delete from failures f using (select _source_file, _source_row from failures "
+            "where rule = ?) t where f._source_file = t._source_file "
+            "and f._source_row = t._source_row and f.rule = ?",
+            [f"{col}.type", f"{col}.not_null"],
+        )
+    con.execute(
+        "delete from failures f using (select _source_file, _source_row from failures "
+        "where rule = ?) t where f._source_file = t._source_file "
+        "and f._source_row = t._source_row and f.rule <> ?",
+        [PARSE_RULE.name, PARSE_RULE.name],
+    )
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    contract: Contract,
+    report: list[tuple[Rule, str, str | None]],
+    engine: str,
+) -> None:
+    name = source.name
+    for table in ("validation_failures", "rules", "contracts", "contract_labels"):
+        con.execute(f"delete from {ident('meta', table)} where source = ?", [name])
+    con.execute(
+        "insert into meta.contracts values (?, ?, ?, ?, ?)",
+        [name, contract.name, contract.version, contract.sha256, engine],
+    )
+    labels = [
+        [name, r.columns[0], str(v), label]
+        for r in contract.rules
+        if r.kind == "allowed"
+        for v, label in r.allowed
+    ]
+    if labels:
+        con.executemany("insert into meta.contract_labels values (?, ?, ?, ?)", labels)
+    con.executemany(
+        "insert into meta.rules values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [name, r.name, r.kind, ",".join(r.columns), r.severity, r.reason, eng, why is None, why]
+            for r, eng, why in report
+        ],
+    )
+    raw_table = ident("raw", name)
+    for rule, _, why in report:
+        if why is not None:
+            continue
+        cols = rule.columns or ("_parse_error",)
+        shown = ", ".join(
+            f"? || '=' || coalesce(cast(r.{ident(c)} as varchar), '(missing)')" for c in cols
+        )
+        con.execute(
+            f"insert into meta.validation_failures select ?, f._source_file, f._source_row, "
+            f"f.rule, ?, ?, ?, concat_ws(', ', {shown}) from failures f "
+            f"join {raw_table} r using (_source_file, _source_row) where f.rule = ?",
+            [name, ",".join(rule.columns), rule.severity, rule.reason, *cols, rule.name],
+        )
+    q = ident("quarantine", name)
+    con.execute(f"drop table if exists {q}")
+    con.execute(
+        f"create table {q} as select r.*, f._rules, f._reasons from {raw_table} r "
+        "join (select _source_file, _source_row, string_agg(rule, ', ' order by rule) as _rules,"
+        " string_agg(value || ': ' || reason, '; ' order by rule) as _reasons "
+        "from meta.validation_failures where source = ? and severity = 'quarantine' "
+        "group by all) f using (_source_file, _source_row) order by _source_file, _source_row",
+        [name],
+    )
+    valid = ident("valid", name)
+    con.execute(
+        f"delete from {valid} v using {q} q "
+        "where v._source_file = q._source_file and v._source_row = q._source_row"
+    )
+
+
+def validate_source(
+    con: duckdb.DuckDBPyConnection, settings: Settings, source: Source, contract: Contract
+) -> dict[str, Any]:
+    _ensure_meta(con)
+    raw = _raw_columns(con, source.name)
+    check_structure(con, contract, source.name)
+    raw_table = ident("raw", source.name)
+    for col in contract.columns.values():  # absent optional columns are read as empty
+        if col.name not in raw:
+            con.execute(f"alter table {raw_table} add column {ident(col.name)} varchar")
+            raw[col.name] = "VARCHAR"
+    decimal = str(source.options.get("decimal", "auto"))
+    typed = ", ".join(
+        f"{typed_expr(c, raw[c.name], decimal)} as {ident(c.name)}"
+        for c in contract.columns.values()
+    )
+    valid = ident("valid", source.name)
+    con.execute(
+        f"create or replace table {valid} as select _source_file, _source_row, {typed} "
+        f"from {raw_table} order by _source_file, _source_row"
+    )
+    count = con.execute(f"select count(*) from {raw_table}").fetchone()
+    engine = choose_engine(settings, int(count[0]) if count else 0)
+    report = collect_failures(con, source, contract, engine)
+    record(con, source, contract, report, engine)
+    stop = con.execute(
+        'select _source_file, _source_row, rule, "column", value, reason, count(*) over () '
+        "from meta.validation_failures where source = ? and severity = 'stop' "
+        "order by _source_file, _source_row, rule limit 1",
+        [source.name],
+    ).fetchone()
+    if stop:
+        file, row, rule, column, value, reason, n = stop
         raise ContractViolation(
-            f"Rule '{f.rule}' failed and stops the run: {f.reason}",
-            file=f.source_file,
-            row=f.source_row,
-            column=f.column,
-            hint=f"{len(stops)} row(s) in all; fix the source file",
+            f"Rule '{rule}' of contract {contract.name} {contract.version} failed and stops "
+            f"the run: {value}: {reason}",
+            file=file,
+            row=row,
+            column=column or None,
+            hint=f"{n} failure(s) of stopping rules in all; correct the file and run again",
         )
     return reconcile(con, source.name)
 
 
-def _record(
-    con: duckdb.DuckDBPyConnection, source: Source, contract: Contract, failures: list[Failure]
-) -> None:
-    con.execute("delete from meta.validation_failures where source = ?", [source.name])
-    con.execute("delete from meta.contracts where source = ?", [source.name])
-    con.execute(
-        "insert into meta.contracts values (?, ?, ?, ?)",
-        [source.name, contract.name, contract.version, contract.sha256],
-    )
-    con.execute("delete from meta.contract_labels where source = ?", [source.name])
-    labels = [
-        [source.name, c.name, str(v), label]
-        for c in contract.columns.values()
-        for v, label in (c.allowed or {}).items()
-    ]
-    if labels:
-        con.executemany("insert into meta.contract_labels values (?, ?, ?, ?)", labels)
-    frame = pd.DataFrame(
-        [
-            (source.name, f.source_file, f.source_row, f.rule, f.column, f.severity, f.reason)
-            for f in failures
-        ],
-        columns=["source", "_source_file", "_source_row", "rule", "column", "severity", "reason"],
-    ).astype({"_source_row": "int64"})
-    con.register("failures_frame", frame)
-    con.execute("insert into meta.validation_failures select * from failures_frame")
-    con.unregister("failures_frame")
-    q = ident("quarantine", source.name)
-    con.execute(f"drop table if exists {q}")
-    con.execute(
-        f"create table {q} as select r.*, f._rules, f._reasons from {ident('raw', source.name)} r "
-        "join (select _source_file, _source_row, string_agg(rule, ', ' order by rule) as _rules,"
-        " string_agg(reason, '; ' order by rule) as _reasons from meta.validation_failures "
-        "where source = ? and severity = 'quarantine' group by all) f "
-        "using (_source_file, _source_row) order by _source_file, _source_row",
-        [source.name],
-    )
-
-
-def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict:
-    """Rows read (ingest) = rows accepted + rows quarantined, per file; fail loudly if not."""
+def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
+    """Rows read (ingest) = rows accepted (valid) + rows quarantined, per file."""
     con.execute("delete from meta.reconciliation where source = ?", [source])
     con.execute(
         f"""
@@ -185,9 +324,7 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict:
             select _source_file as file, count(*) as n from {ident("quarantine", source)}
             group by 1),
         accepted as (
-            select _source_file as file, count(*) as n
-            from {ident("raw", source)} r
-            anti join {ident("quarantine", source)} q using (_source_file, _source_row)
+            select _source_file as file, count(*) as n from {ident("valid", source)}
             group by 1)
         select ?, i.file, i.rows_read, coalesce(a.n, 0), coalesce(q.n, 0),
                i.rows_read = coalesce(a.n, 0) + coalesce(q.n, 0)
@@ -218,15 +355,57 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict:
     }
 
 
+def validation_order(settings: Settings, contracts: dict[str, Contract]) -> list[str]:
+    """Sources in an order where every source comes after the sources its relations read."""
+    graph = {name: _deps(settings, c) - {name} for name, c in contracts.items()}
+    try:
+        return list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        raise UserError(
+            f"Contracts refer to each other in a circle: {exc.args[1]}",
+            hint="A relation may only read a source that does not read this one",
+        ) from exc
+
+
 def validate_all(
     con: duckdb.DuckDBPyConnection, settings: Settings, only: str | None = None
-) -> list[dict]:
-    names = [only] if only else list(settings.sources)
-    for name in names:
-        if name not in settings.sources:
-            raise UserError(
-                f"No source named '{name}' in the config",
-                file=settings.config_file,
-                hint=f"Sources are: {', '.join(settings.sources)}",
-            )
-    return [validate_source(con, settings, settings.sources[n]) for n in names]
+) -> list[dict[str, Any]]:
+    if only is not None and only not in settings.sources:
+        raise UserError(
+            f"No source named '{only}' in the config",
+            file=settings.config_file,
+            hint=f"Sources are: {', '.join(settings.sources)}",
+        )
+    contracts = {
+        name: load_contract(settings.contracts_dir / f"{src.contract}.yml")
+        for name, src in settings.sources.items()
+    }
+    order = validation_order(settings, contracts)
+    if only is not None:  # the source and what its relations read
+        needed, todo = set(), [only]
+        while todo:
+            name = todo.pop()
+            if name not in needed:
+                needed.add(name)
+                todo += [d for d in order if d in _deps(settings, contracts[name])]
+        order = [n for n in order if n in needed]
+    write_config_tables(con, settings)
+    results = []
+    municipal = [m for m in MUNICIPALITY_SOURCES if m in settings.sources]
+    for name in order:
+        results.append(validate_source(con, settings, settings.sources[name], contracts[name]))
+        if (
+            municipal
+            and name in municipal
+            and all(_table_exists(con, "valid", m) for m in municipal)
+            and len(municipal) == len(MUNICIPALITY_SOURCES)
+        ):
+            run_model(con, settings, *MUNICIPALITY_MAP)
+    return results
+
+
+def _deps(settings: Settings, contract: Contract) -> set[str]:
+    deps = {r for r in contract.references if r in settings.sources}
+    if contract.uses_municipality_codes:
+        deps |= {m for m in MUNICIPALITY_SOURCES if m in settings.sources}
+    return deps

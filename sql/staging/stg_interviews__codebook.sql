@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.interview_codebook as r
-    anti join quarantine.interview_codebook as q using (_source_file, _source_row)
+    select *
+    from valid.interview_codebook
 )
 
 select

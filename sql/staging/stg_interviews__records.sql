@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.interviews as r
-    anti join quarantine.interviews as q using (_source_file, _source_row)
+    select *
+    from valid.interviews
 )
 
 select

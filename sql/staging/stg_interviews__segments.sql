@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.interview_segments as r
-    anti join quarantine.interview_segments as q using (_source_file, _source_row)
+    select *
+    from valid.interview_segments
 )
 
 select

@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.kpr_services as r
-    anti join quarantine.kpr_services as q using (_source_file, _source_row)
+    select *
+    from valid.kpr_services
 )
 
 select

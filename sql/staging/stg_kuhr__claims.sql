@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.kuhr_claims as r
-    anti join quarantine.kuhr_claims as q using (_source_file, _source_row)
+    select *
+    from valid.kuhr_claims
 )
 
 select

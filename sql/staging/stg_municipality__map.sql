@@ -1,14 +1,16 @@
--- Every kommunenummer in the change list, mapped to the configured vintage (meta.cfg_parameters).
--- Follows chains of changes (1931 -> 5421 -> 5530); a code with two successors is a split.
+-- Every known kommunenummer mapped to the configured vintage (meta.cfg_parameters): the codes
+-- in SSB's change list (classification 131) and in its code list for the vintage.
+-- Follows chains of changes (1931 -> 5421 -> 5530); merges map several codes to one; a code
+-- with two successors in force is a split (is_split; mapped to the lowest new code).
+-- Validation reads this model to quarantine unknown codes and flag split ones.
 with recursive
 changes as (
     select
         c.old_code,
         c.new_code,
         c.new_name,
-        cast(c.change_date as date) as change_date,
-    from raw.municipality_changes as c
-    anti join quarantine.municipality_changes as q using (_source_file, _source_row)
+        c.change_date,
+    from valid.municipality_changes as c
 ),
 
 in_force as (
@@ -22,6 +24,14 @@ codes as (
     select old_code as kommune from changes
     union
     select new_code from changes
+    union
+    select code from valid.municipality_codes
+),
+
+names as (
+    select code as kommune, any_value(name) as kommune_name
+    from valid.municipality_codes
+    group by code
 ),
 
 chain (kommune, current_code, current_name, depth) as (
@@ -40,9 +50,10 @@ terminal as (
 )
 
 select
-    kommune,
-    min(current_code) as kommune_harmonised,
-    any_value(current_name) as kommune_name,
-    count(distinct current_code) > 1 as is_split,
-from terminal
-group by kommune
+    t.kommune,
+    min(t.current_code) as kommune_harmonised,
+    coalesce(any_value(n.kommune_name), any_value(t.current_name)) as kommune_name,
+    count(distinct t.current_code) > 1 as is_split,
+from terminal as t
+left join names as n on n.kommune = t.current_code
+group by t.kommune

@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.npr_episodes as r
-    anti join quarantine.npr_episodes as q using (_source_file, _source_row)
+    select *
+    from valid.npr_episodes
 )
 
 select

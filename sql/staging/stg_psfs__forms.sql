@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.psfs_forms as r
-    anti join quarantine.psfs_forms as q using (_source_file, _source_row)
+    select *
+    from valid.psfs_forms
 )
 
 select

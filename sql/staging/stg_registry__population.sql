@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.registry_population as r
-    anti join quarantine.registry_population as q using (_source_file, _source_row)
+    select *
+    from valid.registry_population
 )
 
 select

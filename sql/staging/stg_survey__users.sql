@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.survey_users as r
-    anti join quarantine.survey_users as q using (_source_file, _source_row)
+    select *
+    from valid.survey_users
 )
 
 select

@@ -1,7 +1,6 @@
 with source as (
-    select r.*
-    from raw.team_register as r
-    anti join quarantine.team_register as q using (_source_file, _source_row)
+    select *
+    from valid.team_register
 )
 
 select

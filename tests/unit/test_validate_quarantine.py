@@ -48,7 +48,10 @@ def test_broken_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
     # _source_row is the CSV line (header = line 1)
     assert q == {3: "dato.type", 4: "kommunenr.pattern, skala.allowed", 5: "poeng_1.range"}
     assert rec == (4, 1, 3, True)
-    assert "'2020-13-01': not a valid date" in reasons and "outside the range 0 to 10" in reasons
+    assert (
+        "dato=2020-13-01: not a valid date" in reasons
+        and "poeng_1=11: outside the range 0..10" in reasons
+    )
 
 
 def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:

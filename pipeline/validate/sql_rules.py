@@ -1,0 +1,174 @@
+"""Compile contract rules to DuckDB SQL: each rule becomes one query for its failing rows.
+
+This is the engine for registry-size tables (nothing passes through pandas) and for the rules
+GX cannot express (types, relations to other sources, municipality codes). Every query returns
+(_source_file, _source_row) of the failing rows of `valid.<source>` (the typed table); a rule's
+parameters are bound, and identifiers are quoted by `ident`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.sqlutil import ident
+from pipeline.validate.contracts import KOMMUNENUMMER, TYPES, Column, Rule
+
+MUNICIPALITY_MAP = ("staging", "stg_municipality__map")
+KEYS = "_source_file, _source_row"
+
+
+def typed_value(column: Column, value: Any) -> Any:
+    """A contract value (from YAML) as the column's type, so `1` matches '1' in a text column."""
+    if value is None:
+        return None
+    if column.type == "varchar":
+        return str(value)
+    if column.type == "integer":
+        return int(value)
+    if column.type == "double":
+        return float(value)
+    return value
+
+
+def allowed_values(rule: Rule, column: Column, declared_missing: list[Any]) -> list[Any]:
+    """The rule's values plus codes the file itself declares missing (SPSS user-missing)."""
+    values = [typed_value(column, v) for v, _ in rule.allowed]
+    for v in declared_missing:
+        try:
+            typed = typed_value(column, v)
+        except ValueError:
+            continue
+        if typed not in values:
+            values.append(typed)
+    return values
+
+
+def typed_expr(column: Column, raw_type: str, decimal: str) -> str:
+    """SQL that turns the raw value into the contract type, NULL if it cannot.
+
+    Text from CSV/Excel is trimmed; integers must be whole ('3.0' and 'x' fail); doubles accept
+    a decimal comma unless the source says decimal = '.'; dates use the contract's date_format.
+    """
+    name = ident(column.name)
+    target = TYPES[column.type]
+    if raw_type == target:
+        return name
+    text = f"nullif(trim(cast({name} as varchar)), '')"
+    if column.type == "date" and column.date_format:
+        # strptime needs a constant format; contracts.DATE_FORMAT admits no quote
+        return f"try_strptime({text}, '{column.date_format}')::date"
+    if column.type == "double" and raw_type == "VARCHAR" and decimal != ".":
+        return (
+            f"try_cast(case when {text} like '%,%' and {text} not like '%.%' "
+            f"then replace({text}, ',', '.') else {text} end as DOUBLE)"
+        )
+    if column.type == "integer" and raw_type == "VARCHAR":
+        # DuckDB would round '3.5' to 4: only whole numbers written as such are integers
+        return (
+            f"case when regexp_matches({text}, '^[+-]?[0-9]+$') then try_cast({text} as BIGINT) end"
+        )
+    numeric = raw_type in ("DOUBLE", "FLOAT") or raw_type.startswith("DECIMAL")
+    if column.type == "integer" and numeric:
+        return f"case when {name} = round({name}) then try_cast({name} as BIGINT) end"
+    if column.type == "boolean" and raw_type == "VARCHAR":
+        return f"try_cast(lower({text}) as BOOLEAN)"
+    if raw_type == "VARCHAR" or column.type == "varchar":
+        return f"try_cast({text} as {target})"
+    return f"try_cast({name} as {target})"
+
+
+def type_failures(raw_table: str, column: Column, expr: str) -> str:
+    """Rows whose raw value is present but does not cast: computed on raw, no join."""
+    name = ident(column.name)
+    return (
+        f"select {KEYS} from {raw_table} "
+        f"where nullif(trim(cast({name} as varchar)), '') is not null and ({expr}) is null"
+    )
+
+
+def rule_query(
+    rule: Rule, table: str, columns: dict[str, Column], declared_missing: list[Any]
+) -> tuple[str, list[Any]] | None:
+    """(sql, params) selecting the failing rows of `table` for one value or relation rule."""
+    c = [ident(x) for x in rule.columns]
+    if rule.kind == "not_null":
+        return f"select {KEYS} from {table} where {c[0]} is null", []
+    if rule.kind == "allowed":
+        values = allowed_values(rule, columns[rule.columns[0]], declared_missing)
+        return (
+            f"select {KEYS} from {table} where {c[0]} is not null and not list_contains(?, {c[0]})",
+            [values],
+        )
+    if rule.kind == "range":
+        tests, params = [], []
+        if rule.min is not None:
+            tests.append(f"{c[0]} < ?")
+            params.append(rule.min)
+        if rule.max is not None:
+            tests.append(f"{c[0]} > ?")
+            params.append(rule.max)
+        return f"select {KEYS} from {table} where {' or '.join(tests)}", params
+    if rule.kind == "pattern":
+        return (
+            f"select {KEYS} from {table} where {c[0]} is not null "
+            f"and not regexp_matches(cast({c[0]} as varchar), ?)",
+            [rule.pattern],
+        )
+    if rule.kind in ("unique", "key"):
+        cols = ", ".join(c)
+        all_missing = " and ".join(f"{x} is null" for x in c)
+        return (
+            f"select {KEYS} from (select {KEYS}, count(*) over (partition by {cols}) as n "
+            f"from {table} where not ({all_missing})) where n > 1",
+            [],
+        )
+    if rule.kind == "compare":
+        a, b = c
+        return (
+            f"select {KEYS} from {table} where {a} is not null and {b} is not null "
+            f"and not ({a} {_op(rule)} {b})",
+            [],
+        )
+    if rule.kind == "exists":
+        assert rule.references is not None
+        mine, theirs = rule.on[0]
+        other = ident("valid", rule.references)
+        return (
+            f"select t._source_file, t._source_row from {table} t "
+            f"where t.{ident(mine)} is not null and cast(t.{ident(mine)} as varchar) not in "
+            f"(select cast({ident(theirs)} as varchar) from {other} "
+            f"where {ident(theirs)} is not null)",
+            [],
+        )
+    if rule.kind == "relation":
+        assert rule.references is not None and rule.other is not None
+        other = ident("valid", rule.references)
+        join = " and ".join(f"t.{ident(m)} = o.{ident(o)}" for m, o in rule.on)
+        a, b = f"t.{c[0]}", f"o.{ident(rule.other)}"
+        return (
+            f"select distinct t._source_file, t._source_row from {table} t join {other} o "
+            f"on {join} where {a} is not null and {b} is not null and not ({a} {_op(rule)} {b})",
+            [],
+        )
+    if rule.kind == "kommunenummer_known":
+        known = ident(*MUNICIPALITY_MAP)
+        return (
+            f"select t._source_file, t._source_row from {table} t where t.{c[0]} is not null "
+            f"and regexp_matches(t.{c[0]}, ?) "
+            f"and t.{c[0]} not in (select kommune from {known})",
+            [KOMMUNENUMMER],
+        )
+    if rule.kind == "kommunenummer_split":
+        known = ident(*MUNICIPALITY_MAP)
+        return (
+            f"select t._source_file, t._source_row from {table} t "
+            f"where t.{c[0]} in (select kommune from {known} where is_split)",
+            [],
+        )
+    return None
+
+
+def _op(rule: Rule) -> str:
+    # the operator comes from contracts.OPERATORS, checked when the contract was loaded
+    assert rule.op in ("<", "<=", ">", ">=", "=")
+    return rule.op
