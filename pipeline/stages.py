@@ -22,6 +22,7 @@ from pipeline.provenance import record_run
 from pipeline.settings import Settings
 from pipeline.transform import run_models
 from pipeline.validate import validate_all
+from pipeline.validate.summary import as_text, summarise
 from pipeline.warehouse import building, connect_read_only
 
 Log = Callable[[str], None]
@@ -57,11 +58,8 @@ def _ingest(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> Non
 def _validate(
     con: duckdb.DuckDBPyConnection, settings: Settings, log: Log, only: str | None = None
 ) -> None:
-    for r in validate_all(con, settings, only):
-        log(
-            f"  {r['source']}: read {r['rows_read']:,} = accepted {r['rows_accepted']:,} "
-            f"+ quarantined {r['rows_quarantined']:,}"
-        )
+    validate_all(con, settings, only)
+    log(as_text(summarise(con, only)))
 
 
 def _transform(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> None:

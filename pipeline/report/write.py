@@ -15,6 +15,7 @@ import plotly.offline
 
 from pipeline.report import figures
 from pipeline.settings import Settings
+from pipeline.validate.summary import Summary, summarise
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -288,19 +289,31 @@ def evaluation_sections(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
     return sections
 
 
-def _reconciliation(con: duckdb.DuckDBPyConnection) -> str:
-    data = con.execute("select * from meta.reconciliation order by source, file").df()
-    head = (
-        "<tr><th>Kilde</th><th>Fil</th><th>Lest</th><th>Godtatt</th><th>Karantene</th>"
-        "<th>Avstemt</th></tr>"
+def _count(value: Any) -> str:
+    return f"{int(value):,}".replace(",", "\u202f")
+
+
+def _totals(summary: Summary) -> dict[str, int]:
+    return {
+        key: sum(int(f[f"rows_{key}"]) for f in summary.files)
+        for key in ("read", "accepted", "quarantined")
+    }
+
+
+def data_quality(env: jinja2.Environment, summary: Summary, prov: dict[str, Any]) -> str:
+    return env.get_template("data_quality.html.j2").render(
+        lang="nb",
+        title="Datakvalitet",
+        subtitle="Rader lest, godtatt og i karantene per kilde og fil, og brudd per regel",
+        summary=summary,
+        totals=_totals(summary),
+        failing=[r for r in summary.rules if r["checked"]],
+        skipped=[r for r in summary.rules if not r["checked"]],
+        severity={"quarantine": "karantene", "warn": "advarsel", "stop": "stopper kjøringen"},
+        n=_count,
+        prov=prov,
+        plotly_js=None,
     )
-    rows = "".join(
-        f"<tr><td>{html.escape(str(r.source))}</td><td>{html.escape(str(r.file))}</td>"
-        f"<td class='num'>{r.rows_read}</td><td class='num'>{r.rows_accepted}</td>"
-        f"<td class='num'>{r.rows_quarantined}</td><td>{'ja' if r.balanced else 'NEI'}</td></tr>"
-        for r in data.itertuples()
-    )
-    return f"<table>{head}{rows}</table>"
 
 
 def _write(path: Path, text: str) -> None:
@@ -314,12 +327,16 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
     prov = provenance(con)
     out = settings.reports_dir
     out.mkdir(parents=True, exist_ok=True)
+    summary = summarise(con)
+    _write(out / "data_quality.html", data_quality(env, summary, prov))
     evaluation = env.get_template("evaluation.html.j2").render(
         lang="nb",
         title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
         subtitle="Forankring, koordinatorer, team, PSFS, brukere, registerutfall og intervjuer",
         sections=evaluation_sections(con, settings),
-        reconciliation=_reconciliation(con),
+        summary=summary,
+        totals=_totals(summary),
+        n=_count,
         prov=prov,
         plotly_js=plotly.offline.get_plotlyjs(),
     )
@@ -333,10 +350,15 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
                 "href": "evaluation.html",
                 "title": "Evalueringsrapport",
                 "description": "for forskere: alle indikatorer med KI og metode",
-            }
+            },
+            {
+                "href": "data_quality.html",
+                "title": "Datakvalitet",
+                "description": "rader lest, godtatt og i karantene per fil; brudd per regel",
+            },
         ],
         prov=prov,
         plotly_js=None,
     )
     _write(out / "index.html", index)
-    return [out / "evaluation.html", out / "index.html"]
+    return [out / "evaluation.html", out / "data_quality.html", out / "index.html"]

@@ -1,4 +1,5 @@
 -- Staff survey in long form: one row per respondent and item, with labels from the contract.
+-- 'Vet ikke' is whatever the SPSS file itself declares user-missing (meta.declared_missing).
 with long as (
     unpivot staging.stg_survey__staff
     on involvert, kjent_pilot, kjent_ot, ny_arbeidsmaate, stotter_videreforing, k_tid,
@@ -17,7 +18,7 @@ select
     l.item,
     l.answer,
     answer_label.label as answer_label,
-    l.answer = 9 as is_dont_know,
+    dont_know.value is not null as is_dont_know,
 from long as l
 left join meta.contract_labels as role
     on role.source = 'survey_staff' and role."column" = 'rolle' and role.value = cast(l.role_code as varchar)
@@ -25,3 +26,5 @@ left join meta.contract_labels as sector
     on sector.source = 'survey_staff' and sector."column" = 'sektor' and sector.value = cast(l.sector_code as varchar)
 left join meta.contract_labels as answer_label
     on answer_label.source = 'survey_staff' and answer_label."column" = l.item and answer_label.value = cast(l.answer as varchar)
+left join meta.declared_missing as dont_know
+    on dont_know.source = 'survey_staff' and dont_know."column" = l.item and dont_know.value = cast(l.answer as varchar)

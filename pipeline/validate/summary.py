@@ -1,0 +1,72 @@
+"""The data-quality summary: per source and file rows in / accepted / quarantined, and failures
+by rule with counts. Aggregates only (no values from the data), so the same summary can be
+printed by `ot-eval validate` and written to reports/data_quality.html.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class Summary:
+    files: list[dict[str, Any]]
+    rules: list[dict[str, Any]]  # rules that failed on at least one row, or were not checked
+
+
+def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summary:
+    files = con.execute(
+        """select r.source, r.file, i.format,
+               concat_ws(', ', 'encoding ' || i.encoding, 'delimiter ' || i.delimiter,
+                         'sheet ' || i.sheet, 'header row ' || i.header_row) as read_as,
+               r.rows_read, r.rows_accepted, r.rows_quarantined, r.balanced,
+               c.contract, c.version, c.engine
+        from meta.reconciliation r
+        join meta.ingest_files i using (source, file)
+        join meta.contracts c using (source)
+        where ? is null or r.source = ?
+        order by r.source, r.file""",
+        [source, source],
+    ).df()
+    rules = con.execute(
+        """select r.source, r.rule, r.severity, r.reason, r.engine, r.checked, r.note,
+               count(distinct f._source_file || ':' || f._source_row) as rows_failing
+        from meta.rules r
+        left join meta.validation_failures f using (source, rule)
+        where ? is null or r.source = ?
+        group by all
+        having rows_failing > 0 or not r.checked
+        order by r.source, rows_failing desc, r.rule""",
+        [source, source],
+    ).df()
+    return Summary(files.to_dict("records"), rules.to_dict("records"))  # type: ignore[arg-type]
+
+
+SEVERITY_TEXT = {"quarantine": "quarantined", "warn": "warning only", "stop": "stops the run"}
+
+
+def as_text(summary: Summary) -> str:
+    """The summary as terminal text (English, like the rest of the CLI)."""
+    lines = []
+    for f in summary.files:
+        mark = "" if f["balanced"] else "   NOT BALANCED"
+        lines.append(
+            f"  {f['source']} ({f['contract']} {f['version']}, {f['engine']}) {f['file']}: "
+            f"read {f['rows_read']:,} = accepted {f['rows_accepted']:,} "
+            f"+ quarantined {f['rows_quarantined']:,}{mark}"
+        )
+    failing = [r for r in summary.rules if r["checked"]]
+    if failing:
+        lines.append("  failures by rule:")
+        for r in failing:
+            lines.append(
+                f"    {r['source']}.{r['rule']}: {r['rows_failing']:,} row(s), "
+                f"{SEVERITY_TEXT[r['severity']]} – {r['reason']}"
+            )
+    skipped = [r for r in summary.rules if not r["checked"]]
+    for r in skipped:
+        lines.append(f"  {r['source']}.{r['rule']}: {r['note']}")
+    return "\n".join(lines)
