@@ -38,7 +38,13 @@ class UserError(Exception):
             text += f", found {self.found}"
         if self.hint:
             text += f". {self.hint}"
-        return text
+        return " ".join(text.split())  # one line, however the parts were written
+
+
+def first_line(exc: BaseException) -> str:
+    """A library's error without its multi-line context (DuckDB adds the SQL it ran)."""
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 class ContractViolation(UserError):

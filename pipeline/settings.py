@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 ENGINES = ("auto", "gx", "sql")
@@ -124,7 +124,7 @@ def load_settings(config_file: str | Path) -> Settings:
     try:
         data = tomllib.loads(config.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"The config is not valid TOML: {exc}", file=config) from exc
+        raise UserError(f"The config is not valid TOML: {first_line(exc)}", file=config) from exc
     root = config.parent
 
     paths = data.get("paths", {})

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident
 
@@ -110,7 +110,7 @@ def _build(con: duckdb.DuckDBPyConnection, m: Model) -> None:
     try:
         con.execute(f"create or replace table {ident(m.layer, m.name)} as\n{m.sql}")
     except duckdb.Error as exc:
-        raise UserError(f"SQL model {m.relation} failed: {exc}", file=m.path) from exc
+        raise UserError(f"SQL model {m.relation} failed: {first_line(exc)}", file=m.path) from exc
 
 
 def run_model(con: duckdb.DuckDBPyConnection, settings: Settings, layer: str, name: str) -> None:

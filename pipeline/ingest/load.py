@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 from pipeline.ingest.readers import READERS, check_format
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
@@ -103,7 +103,7 @@ class _Sink:
             schema = self.con.execute(PARQUET_DESCRIBE, [str(path)]).fetchall()
         except duckdb.Error as exc:
             raise UserError(
-                f"The Parquet file cannot be read: {exc}",
+                f"The Parquet file cannot be read: {first_line(exc)}",
                 file=path,
                 expected="a complete Parquet file",
                 hint="The file may be damaged or cut off: copy or export it again",
@@ -128,7 +128,7 @@ class _Sink:
                 self.con.execute(f"insert into {self.table} by name {query}", [shown, str(path)])
         except duckdb.Error as exc:
             raise UserError(
-                f"The Parquet file cannot be loaded: {exc}",
+                f"The Parquet file cannot be loaded: {first_line(exc)}",
                 file=path,
                 hint="The file may be damaged, or its column types differ from the source's "
                 "other files",
@@ -154,8 +154,8 @@ def _mapped(source: Source, path: Path, columns: list[str]) -> list[str]:
 
 def ingest_file(
     con: duckdb.DuckDBPyConnection, settings: Settings, source: Source, path: Path, sink: _Sink
-) -> tuple[int, list[str]]:
-    """Load one file; return rows read and its columns as in the file."""
+) -> int:
+    """Load one file; return rows read."""
     shown = display_path(settings, path)
     dialect: dict[str, str] = {}
     if source.format == "parquet":
@@ -193,7 +193,7 @@ def ingest_file(
             dialect.get("header_row"),
         ],
     )
-    return rows, in_file
+    return rows
 
 
 def _labels(
@@ -233,20 +233,8 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
         con.execute(f"delete from {ident('meta', meta)} where source = ?", [source.name])
     sink = _Sink(con, source.name)
     total = 0
-    seen: set[str] = set()
     for path in source_files(settings, source):
-        rows, in_file = ingest_file(con, settings, source, path, sink)
-        seen |= set(in_file)
-        total += rows
-    unknown = sorted(set(source.columns) - seen)
-    if unknown:
-        raise UserError(
-            f"The config maps a column that no file of source '{source.name}' has",
-            file=settings.config_file,
-            column=", ".join(unknown),
-            found="columns " + ", ".join(sorted(seen)),
-            hint=f"Correct sources.{source.name}.columns (names are case-sensitive)",
-        )
+        total += ingest_file(con, settings, source, path, sink)
     _recode(con, source)
     return total
 

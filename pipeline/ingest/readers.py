@@ -22,7 +22,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pipeline.errors import UserError
+from pipeline.errors import UserError, first_line
 
 BATCH_ROWS = 100_000
 SNIFF_BYTES = 1 << 16
@@ -316,7 +316,7 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UserError(
-            f"The workbook cannot be opened: {exc}",
+            f"The workbook cannot be opened: {first_line(exc)}",
             file=path,
             expected="an .xlsx workbook",
             hint="The file may be damaged or cut off: open it in Excel and save it again",
@@ -427,7 +427,7 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
         _, meta = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
     except Exception as exc:  # pyreadstat raises its own untyped errors
         raise UserError(
-            f"The SPSS file cannot be read: {exc}",
+            f"The SPSS file cannot be read: {first_line(exc)}",
             file=path,
             expected="an SPSS .sav file",
             hint="The file may be damaged or cut off: export it again from SPSS",
@@ -470,7 +470,7 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
             if isinstance(exc, UserError):
                 raise
             raise UserError(
-                f"The SPSS file cannot be read past case {first - 1}: {exc}",
+                f"The SPSS file cannot be read past case {first - 1}: {first_line(exc)}",
                 file=path,
                 row=first,
                 hint="The file may be cut off: export it again from SPSS",

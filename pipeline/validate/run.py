@@ -64,28 +64,44 @@ def _raw_columns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
     return dict(rows)
 
 
-def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: str) -> None:
-    """Every file of the source must hold every required column (named after mapping)."""
+def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: Source) -> None:
+    """Every file of the source must hold every required column (named after mapping), and
+    every column the config maps must exist in some file (a typo would hide a column)."""
     files = con.execute(
-        'select file, list("column" order by position) from meta.ingest_columns '
+        'select file, list("column" order by position), '
+        "list(column_in_file order by position) from meta.ingest_columns "
         "where source = ? group by file order by file",
-        [source],
+        [source.name],
     ).fetchall()
     required = [c.name for c in contract.columns.values() if c.required]
-    for file, present in files:
+    wanted = {v: k for k, v in source.columns.items()}  # contract name -> name in file
+    for file, present, in_file in files:
         missing = [c for c in required if c not in present]
         if missing:
+            shown = [
+                f"{c} (mapped from '{wanted[c]}' in the config)" if c in wanted else c
+                for c in missing
+            ]
             raise UserError(
-                f"A required column is missing for source '{source}' "
+                f"A required column is missing for source '{source.name}' "
                 f"(contract {contract.name} {contract.version})",
                 file=file,
-                row=None,
-                column=", ".join(missing),
+                column=", ".join(shown),
                 expected=f"the columns {', '.join(required)}",
-                found=", ".join(present) or "no columns",
-                hint=f"Rename the column in the file, or map it in the config: "
-                f'[sources.{source}] columns = {{ "<name in file>" = "{missing[0]}" }}',
+                found="the columns " + (", ".join(in_file) or "none"),
+                hint="Rename the column in the file, or map the file's name to the contract's "
+                f"in the config: [sources.{source.name}] columns = "
+                f'{{ "<name in file>" = "{missing[0]}" }}',
             )
+    in_files = {c for f in files for c in f[2]}
+    unused = sorted(set(source.columns) - in_files)
+    if unused:
+        raise UserError(
+            f"The config maps a column that no file of source '{source.name}' has",
+            column=", ".join(unused),
+            found="the columns " + ", ".join(sorted(in_files)),
+            hint=f"Correct sources.{source.name}.columns (names are case-sensitive)",
+        )
 
 
 def declared_missing(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, list[Any]]:
@@ -273,7 +289,7 @@ def validate_source(
 ) -> dict[str, Any]:
     _ensure_meta(con)
     raw = _raw_columns(con, source.name)
-    check_structure(con, contract, source.name)
+    check_structure(con, contract, source)
     raw_table = ident("raw", source.name)
     for col in contract.columns.values():  # absent optional columns are read as empty
         if col.name not in raw:
