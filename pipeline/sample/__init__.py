@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.sample.defects import plant
 from pipeline.sample.interviews import interviews
 from pipeline.sample.municipalities import load_changes
 from pipeline.sample.registries import registries
@@ -43,6 +44,7 @@ def generate(out: Path, seed: int, scale: float, changes_file: Path) -> dict[str
     truth["registries"] = registries(rng("registries"), out, scale, changes)
     truth["team_register"], teams = team_registers(rng("teams"), out)
     truth["psfs"] = psfs_forms(rng("psfs"), out, teams)
+    truth["planted_defects"] = plant(out)
     (out / "truth.json").write_text(
         json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

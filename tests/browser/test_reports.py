@@ -31,7 +31,7 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
-@pytest.mark.parametrize("name", ["evaluation.html", "index.html"])
+@pytest.mark.parametrize("name", ["evaluation.html", "data_quality.html", "index.html"])
 def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: str) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     errors: list[str] = []
@@ -56,6 +56,15 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert page.locator(".js-plotly-plot").count() >= 8
         assert "Senja" in page.inner_text("#team")
         assert page.locator("#register table").count() == 1
+    elif name == "data_quality.html":
+        files = page.locator("#filer table tr")
+        # one row per file of the sample (6 team registers) plus header and sum
+        with pipeline_run.connect() as con:
+            n_files = con.execute("select count(*) from meta.ingest_files").fetchone()[0]
+        assert files.count() == n_files + 2
+        assert "NEI" not in page.inner_text("#filer")
+        text = page.inner_text("#regler")
+        assert "Brudd per regel" in text
     else:
         page.click("text=Evalueringsrapport")
         page.wait_for_load_state("load")

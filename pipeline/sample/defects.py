@@ -1,0 +1,50 @@
+"""Plant a few known defects in the written sample, as real extracts have them.
+
+They let `make evaluate` show the quarantine at work on the default data, and the integration
+tests assert that exactly these rows (and no others) are quarantined under exactly these rules.
+Planted rows are added, never changed, so the planted statistical effects stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+
+def _append_lines(path: Path, lines: list[str]) -> None:
+    with path.open("a", encoding="utf-8", newline="") as fh:
+        fh.write("".join(line + "\n" for line in lines))
+
+
+def plant(out: Path) -> dict[str, dict[str, int]]:
+    """Append defective rows; return {source: {rule: rows}} (the rows the run must hold back)."""
+    kuhr = out / "kuhr_claims.csv"
+    first = kuhr.read_text(encoding="utf-8").splitlines()[1:4]
+    unknown = [
+        ";".join(["999999001", "100001", "2021-05-03", '"9999"', '"fastlege"', '"2ad"']),
+        ";".join(["999999002", "100002", "2021-05-04", '"9999"', '"legevakt"', '"2ad"']),
+    ]
+    _append_lines(kuhr, [*first, *unknown])  # three fee lines delivered twice; unknown kommune
+    psfs = out / "psfs_forms.csv"
+    header = psfs.read_text(encoding="utf-8").splitlines()[0].split(";")
+    rows = []
+    for i, day in enumerate(("2022-02-30", "2021-13-01")):
+        values = {"person": f"P-PLANTET-{i + 1}", "kommunenr": "5530", "samtale_nr": "1",
+                  "dato": day, "skala": "0=kan ikke utføre", "aktivitet_1": "Gå tur",
+                  "poeng_1": "4"}  # fmt: skip
+        rows.append(";".join(values.get(h, "") for h in header))
+    _append_lines(psfs, rows)  # impossible dates
+    npr = out / "npr_episodes.parquet"
+    table = pq.read_table(npr)
+    bad: dict[str, Any] = table.slice(0, 1).to_pylist()[0]
+    bad.update(episode_id=999_999_001, inndato=dt.date(2020, 3, 10), utdato=dt.date(2020, 3, 1))
+    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([bad], table.schema)]), npr)
+    return {
+        "kuhr_claims": {"key:regning_id+takst": 6, "komnr.kommunenummer_known": 2},
+        "psfs_forms": {"dato.type": 2},
+        "npr_episodes": {"discharge_after_admission": 1},
+    }
