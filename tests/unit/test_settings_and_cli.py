@@ -84,3 +84,21 @@ def test_top_level_help_lists_verbs() -> None:
     ).stdout
     for verb in VERBS:
         assert verb in out
+
+
+def test_readme_worked_example_config_is_valid(tmp_path: Path) -> None:
+    """The 'Your own files' example in README.md loads as a config (names, options, mapping)."""
+    import re
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"### Your own files.*?```toml\n(.*?)```", text, re.S)
+    assert block is not None
+    config = tmp_path / "mine.toml"
+    config.write_text(block.group(1) + "\n[evaluation]\nintervention_date = 2018-09-01\n")
+    settings = load_settings(config)
+    assert settings.sample.enabled is False
+    psfs = settings.sources["psfs_forms"]
+    assert psfs.options["encoding"] == "cp1252" and psfs.columns["Poeng 1"] == "poeng_1"
+    assert settings.sources["team_register"].columns["Startdato"] == "start_date"
+    assert settings.sources["survey_staff"].recode["kommune"]["1"] == "5530"
+    assert settings.validation.engine == "auto"
