@@ -18,7 +18,7 @@ import pytest
 
 from pipeline.cli import main
 from tests.conftest import REPO
-from tests.corpus.cases import CASES, COMPANIONS, FILES, Case
+from tests.corpus.cases import CASES, COMPANIONS, FILES, TEXT, Case, build
 
 
 def _toml(value: Any) -> str:
@@ -72,6 +72,12 @@ def test_corpus_is_large_and_complete() -> None:
             assert (FILES / case.file).is_file(), f"run `python -m tests.corpus.cases` ({case})"
     formats = {c.format for c in CASES}
     assert formats == {"csv", "xlsx", "sav", "parquet"}
+
+
+def test_committed_text_files_match_their_definitions(tmp_path: Path) -> None:
+    build(tmp_path)
+    for name in TEXT:
+        assert (tmp_path / name).read_bytes() == (FILES / name).read_bytes(), name
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
