@@ -300,7 +300,9 @@ def _totals(summary: Summary) -> dict[str, int]:
     }
 
 
-def data_quality(env: jinja2.Environment, summary: Summary, prov: dict[str, Any]) -> str:
+def data_quality(
+    env: jinja2.Environment, summary: Summary, prov: dict[str, Any], gx_max_rows: int
+) -> str:
     return env.get_template("data_quality.html.j2").render(
         lang="nb",
         title="Datakvalitet",
@@ -311,6 +313,7 @@ def data_quality(env: jinja2.Environment, summary: Summary, prov: dict[str, Any]
         skipped=[r for r in summary.rules if not r["checked"]],
         severity={"quarantine": "karantene", "warn": "advarsel", "stop": "stopper kjøringen"},
         n=_count,
+        gx_max_rows=_count(gx_max_rows),
         prov=prov,
         plotly_js=None,
     )
@@ -328,7 +331,9 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
     out = settings.reports_dir
     out.mkdir(parents=True, exist_ok=True)
     summary = summarise(con)
-    _write(out / "data_quality.html", data_quality(env, summary, prov))
+    _write(
+        out / "data_quality.html", data_quality(env, summary, prov, settings.validation.gx_max_rows)
+    )
     evaluation = env.get_template("evaluation.html.j2").render(
         lang="nb",
         title="Evaluering av strukturert tverrfaglig oppfølgingsteam",

@@ -18,10 +18,8 @@ class Summary:
 
 
 def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summary:
-    files = con.execute(
-        """select r.source, r.file, i.format,
-               concat_ws(', ', 'encoding ' || i.encoding, 'delimiter ' || i.delimiter,
-                         'sheet ' || i.sheet, 'header row ' || i.header_row) as read_as,
+    cursor = con.execute(
+        """select r.source, r.file, i.format, i.encoding, i.delimiter, i.sheet, i.header_row,
                r.rows_read, r.rows_accepted, r.rows_quarantined, r.balanced,
                c.contract, c.version, c.engine
         from meta.reconciliation r
@@ -30,8 +28,9 @@ def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summ
         where ? is null or r.source = ?
         order by r.source, r.file""",
         [source, source],
-    ).df()
-    rules = con.execute(
+    )
+    files = _records(cursor)
+    cursor = con.execute(
         """select r.source, r.rule, r.severity, r.reason, r.engine, r.checked, r.note,
                count(distinct f._source_file || ':' || f._source_row) as rows_failing
         from meta.rules r
@@ -41,8 +40,14 @@ def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summ
         having rows_failing > 0 or not r.checked
         order by r.source, rows_failing desc, r.rule""",
         [source, source],
-    ).df()
-    return Summary(files.to_dict("records"), rules.to_dict("records"))  # type: ignore[arg-type]
+    )
+    return Summary(files, _records(cursor))
+
+
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Rows as dicts with SQL NULL as None (pandas would turn it into a truthy NaN)."""
+    names = [d[0] for d in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 SEVERITY_TEXT = {"quarantine": "quarantined", "warn": "warning only", "stop": "stops the run"}
