@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
@@ -147,13 +148,12 @@ def detect_delimiter(header: str, configured: str | None) -> str:
 
 def _row_numbers(first: int, n: int, skipped: set[int]) -> tuple[pa.Array, int]:
     """Line numbers for `n` parsed rows starting at `first`, stepping over skipped lines."""
-    numbers: list[int] = []
-    line = first
-    while len(numbers) < n:
-        if line not in skipped:
-            numbers.append(line)
-        line += 1
-    return pa.array(numbers, pa.int64()), line
+    ahead = sorted(s for s in skipped if s >= first)
+    candidates = np.arange(first, first + n + len(ahead), dtype=np.int64)
+    if ahead:
+        candidates = candidates[~np.isin(candidates, ahead)]
+    numbers = candidates[:n]
+    return pa.array(numbers), int(numbers[-1]) + 1 if n else first
 
 
 def _batch(columns: list[str], arrays: list[pa.Array], rows: pa.Array, errors: pa.Array) -> Any:
