@@ -13,6 +13,7 @@ import graphlib
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.errors import ContractViolation, UserError
 from pipeline.settings import Settings, Source
@@ -194,8 +195,11 @@ def collect_failures(
             if c.type == "varchar":
                 frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
         found = run_suite(contract, value_rules, frame, missing)
-        if found:
-            con.executemany("insert into failures values (?, ?, ?)", [list(f) for f in found])
+        if found:  # one Arrow insert, not a statement per failing row
+            files, rows, rules = zip(*found, strict=True)
+            con.register("gx_found", pa.table({"f": files, "r": rows, "rule": rules}))
+            con.execute("insert into failures select f, r, rule from gx_found")
+            con.unregister("gx_found")
     else:
         for rule in value_rules:
             query = rule_query(rule, valid, contract.columns, missing.get(rule.columns[0], []))
