@@ -120,12 +120,13 @@ class _Sink:
         )
         try:
             if self.columns is None:
-                self.con.execute(f"create table {self.table} as {query}", [shown, str(path)])
+                sql = f"create table {self.table} as {query}"
                 self.columns = {mapping.get(n, n): t for n, t in names.items()}
                 self.columns.update(dict.fromkeys(LINEAGE, "VARCHAR"))
             else:
                 self._widen({mapping.get(n, n): t for n, t in names.items()})
-                self.con.execute(f"insert into {self.table} by name {query}", [shown, str(path)])
+                sql = f"insert into {self.table} by name {query}"
+            loaded = self.con.execute(sql, [shown, str(path)]).fetchone()  # rows written
         except duckdb.Error as exc:
             raise UserError(
                 f"The Parquet file cannot be loaded: {first_line(exc)}",
@@ -133,10 +134,7 @@ class _Sink:
                 hint="The file may be damaged, or its column types differ from the source's "
                 "other files",
             ) from exc
-        found = self.con.execute(
-            f"select count(*) from {self.table} where _source_file = ?", [shown]
-        ).fetchone()
-        return int(found[0]) if found else 0
+        return int(loaded[0]) if loaded else 0
 
 
 def _mapped(source: Source, path: Path, columns: list[str]) -> list[str]:

@@ -21,10 +21,12 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
     )
+    env.filters["thousands"] = _count  # one number format for every report
+    return env
 
 
 def _fig(fig: go.Figure) -> str:
@@ -312,7 +314,6 @@ def data_quality(
         failing=[r for r in summary.rules if r["checked"]],
         skipped=[r for r in summary.rules if not r["checked"]],
         severity={"quarantine": "karantene", "warn": "advarsel", "stop": "stopper kjøringen"},
-        n=_count,
         gx_max_rows=_count(gx_max_rows),
         prov=prov,
         plotly_js=None,
@@ -341,7 +342,6 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
         sections=evaluation_sections(con, settings),
         summary=summary,
         totals=_totals(summary),
-        n=_count,
         prov=prov,
         plotly_js=plotly.offline.get_plotlyjs(),
     )

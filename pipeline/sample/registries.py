@@ -9,6 +9,7 @@ in a pilot municipality in each year its pilot was running, from 2019.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -170,10 +171,9 @@ def registries(
         age = y - birth_year[idx]
         treated = is_pilot[idx] & (y >= FIRST_TREATED_YEAR) & (y <= last_year[idx])
         rate = frailty[idx] + YEAR_SHOCK[y] + treated * EFFECT_PER_1000 / 1000
-        npr_parts.append(
-            _npr_year(rng, y, idx, lnr, komnr, age, sex[idx], np.maximum(rate, 0), exposure, start)
-        )
-        kuhr, claim_offset = _kuhr_year(rng, y, idx, lnr, komnr, age, exposure, start, claim_offset)
+        year = YearSlice(y, start, lnr[idx], komnr, age, sex[idx], exposure)
+        npr_parts.append(_npr_year(rng, year, np.maximum(rate, 0)))
+        kuhr, claim_offset = _kuhr_year(rng, year, claim_offset)
         kuhr_parts.append(kuhr)
 
     persons = pd.concat(person_rows, ignore_index=True)
@@ -206,41 +206,44 @@ def registries(
     }
 
 
-def _npr_year(
-    rng: np.random.Generator,
-    y: int,
-    idx: np.ndarray,
-    lnr: np.ndarray,
-    komnr: np.ndarray,
-    age: np.ndarray,
-    sex: np.ndarray,
-    rate: np.ndarray,
-    exposure: np.ndarray,
-    start: np.datetime64,
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class YearSlice:
+    """The persons resident in one year (aligned arrays) and their exposure that year."""
+
+    year: int
+    start: np.datetime64
+    lopenr: np.ndarray
+    komnr: np.ndarray
+    age: np.ndarray
+    sex: np.ndarray
+    exposure: np.ndarray  # years at risk within the year
+
+
+def _npr_year(rng: np.random.Generator, ys: YearSlice, rate: np.ndarray) -> pd.DataFrame:
+    n, exposure = ys.lopenr.size, ys.exposure
     parts = []
     # (kind, per-person rate, omsorgsniva, innmateHast choices)
     kinds = (
         ("akutt", rate, 1, ([1, 2, 3], [0.6, 0.3, 0.1])),
-        ("planlagt", np.full(idx.size, 0.03), 1, ([4], [1.0])),
-        ("dag", np.full(idx.size, 0.04), 2, ([4], [1.0])),
-        ("poliklinikk", np.full(idx.size, 0.35), 3, ([4], [1.0])),
-        ("overforing", np.full(idx.size, 0.004), 1, ([5], [1.0])),
+        ("planlagt", np.full(n, 0.03), 1, ([4], [1.0])),
+        ("dag", np.full(n, 0.04), 2, ([4], [1.0])),
+        ("poliklinikk", np.full(n, 0.35), 3, ([4], [1.0])),
+        ("overforing", np.full(n, 0.004), 1, ([5], [1.0])),
     )
     for _kind, lam, niva, (hast, p) in kinds:
         count = rng.poisson(lam * exposure)
-        who = np.repeat(np.arange(idx.size), count)
-        inn = start + (rng.random(who.size) * exposure[who] * 365).astype(int)
+        who = np.repeat(np.arange(n), count)
+        inn = ys.start + (rng.random(who.size) * exposure[who] * 365).astype(int)
         los = rng.geometric(0.3, who.size) if niva == 1 else np.zeros(who.size, int)
         parts.append(
             pd.DataFrame(
                 {
-                    "lopenr": lnr[idx][who],
+                    "lopenr": ys.lopenr[who],
                     "inndato": inn,
                     "utdato": inn + los,
-                    "komnr": komnr[who],
-                    "alder": age[who],
-                    "kjonn": sex[who],
+                    "komnr": ys.komnr[who],
+                    "alder": ys.age[who],
+                    "kjonn": ys.sex[who],
                     "hdiag": rng.choice(HDIAG, who.size),
                     "omsorgsniva": niva,
                     "innmateHast": rng.choice(hast, who.size, p=p),
@@ -251,23 +254,16 @@ def _npr_year(
 
 
 def _kuhr_year(
-    rng: np.random.Generator,
-    y: int,
-    idx: np.ndarray,
-    lnr: np.ndarray,
-    komnr: np.ndarray,
-    age: np.ndarray,
-    exposure: np.ndarray,
-    start: np.datetime64,
-    claim_offset: int,
+    rng: np.random.Generator, ys: YearSlice, claim_offset: int
 ) -> tuple[pd.DataFrame, int]:
-    gp = rng.poisson(_lookup(GP_RATE, age) * GP_YEAR[y] * exposure)
+    y, n, exposure = ys.year, ys.lopenr.size, ys.exposure
+    gp = rng.poisson(_lookup(GP_RATE, ys.age) * GP_YEAR[y] * exposure)
     lv = rng.poisson(LEGEVAKT_RATE * exposure)
-    who = np.concatenate([np.repeat(np.arange(idx.size), gp), np.repeat(np.arange(idx.size), lv)])
+    who = np.concatenate([np.repeat(np.arange(n), gp), np.repeat(np.arange(n), lv)])
     service = np.concatenate([np.full(gp.sum(), "fastlege"), np.full(lv.sum(), "legevakt")])
     m = who.size
     claim = np.arange(claim_offset, claim_offset + m)
-    date = start + (rng.random(m) * exposure[who] * 365).astype(int)
+    date = ys.start + (rng.random(m) * exposure[who] * 365).astype(int)
     mix = np.array(CONTACT_MIX[y], float)
     kind = rng.choice(list(CONTACT_CODES), m, p=mix / mix.sum())
     contact = np.empty(m, dtype=object)
@@ -278,9 +274,9 @@ def _kuhr_year(
     claims = pd.DataFrame(
         {
             "regning_id": np.concatenate([claim, claim[extra]]),
-            "lopenr": np.concatenate([lnr[idx][who], lnr[idx][who][extra]]),
+            "lopenr": np.concatenate([ys.lopenr[who], ys.lopenr[who][extra]]),
             "dato": np.concatenate([date, date[extra]]),
-            "komnr": np.concatenate([komnr[who], komnr[who][extra]]),
+            "komnr": np.concatenate([ys.komnr[who], ys.komnr[who][extra]]),
             "tjenestetype": np.concatenate([service, service[extra]]),
             "takst": np.concatenate([contact, rng.choice(EXTRA_CODES, extra.sum())]),
         }
