@@ -17,7 +17,7 @@ def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = [
         {
             "kommune": r["kommune"],
-            "snapshot_date": r["snapshot_date"],
+            "snapshot_date": pd.Timestamp(r["snapshot_date"]).date(),  # a DATE, not a timestamp
             "age_band": r["age_band"],
             "n": int(r["active_teams"]),
             "estimate": float(r["active_teams"]),

@@ -134,6 +134,7 @@ def evaluation_sections(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
         }
     )
     m = con.execute("select * from metrics.team_counts").df()
+    m["snapshot_date"] = pd.to_datetime(m["snapshot_date"]).dt.strftime("%Y-%m-%d")  # no 00:00
     m["kommune_navn"] = m["kommune"].map(names).fillna(m["kommune"])
     focus = settings.report.municipality
     sections.append(

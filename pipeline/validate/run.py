@@ -16,6 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import ContractViolation, UserError
+from pipeline.ingest.readers import DELIMITERS
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
 from pipeline.transform import run_model, write_config_tables
@@ -83,6 +84,17 @@ def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: 
                 f"{c} (mapped from '{wanted[c]}' in the config)" if c in wanted else c
                 for c in missing
             ]
+            hint = (
+                "Rename the column in the file, or map the file's name to the contract's "
+                f"in the config: [sources.{source.name}] columns = "
+                f'{{ "<name in file>" = "{missing[0]}" }}'
+            )
+            glued = [d for d in DELIMITERS if len(in_file) == 1 and d in in_file[0]]
+            if glued:  # the whole header came in as one column
+                hint = (
+                    f"The header reads as one column containing '{glued[0]}': the delimiter "
+                    f"is probably '{glued[0]}' (remove options.delimiter to let ot-eval detect it)"
+                )
             raise UserError(
                 f"A required column is missing for source '{source.name}' "
                 f"(contract {contract.name} {contract.version})",
@@ -90,9 +102,7 @@ def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: 
                 column=", ".join(shown),
                 expected=f"the columns {', '.join(required)}",
                 found="the columns " + (", ".join(in_file) or "none"),
-                hint="Rename the column in the file, or map the file's name to the contract's "
-                f"in the config: [sources.{source.name}] columns = "
-                f'{{ "<name in file>" = "{missing[0]}" }}',
+                hint=hint,
             )
     in_files = {c for f in files for c in f[2]}
     unused = sorted(set(source.columns) - in_files)
