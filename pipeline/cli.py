@@ -1,16 +1,21 @@
 """Command line: `ot-eval <verb>`. Every verb reads the same config (default ./ot-eval.toml).
 
-Errors a user can fix are printed as one message (exit 2); `--debug` shows the traceback.
+Errors a user can fix, including faults of the machine (disk full, permission denied), are
+printed as one line that also says what is live afterwards; `--debug` shows the traceback.
+Exit codes: 0 done, 2 fix the input/config/machine, 3 a fault in ot-eval, 4 done but more was
+quarantined than allowed, 75 busy (another run or a read-write session), 130/143 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 from pipeline import __version__
-from pipeline.errors import UserError
+from pipeline.errors import Interrupted, environment_fault
 
 DESCRIPTION = """\
 ot-eval: the evaluation pipeline for strukturert tverrfaglig oppfølgingsteam (OT).
@@ -29,6 +34,12 @@ def _parser() -> argparse.ArgumentParser:
         help="config file (default: ./ot-eval.toml); paths in it are relative to the file",
     )
     common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    common.add_argument(
+        "--wait",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="if another run holds the warehouse, wait for it (default: [run] wait, else stop)",
+    )
     parser = argparse.ArgumentParser(
         prog="ot-eval",
         description=DESCRIPTION,
@@ -90,12 +101,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted("terminated (SIGTERM)")
+
+
+def _line(exc: BaseException, text: str) -> str:
+    """The message and the notes the failure collected (what is live now) as one line."""
+    notes = " ".join(getattr(exc, "__notes__", []))
+    return " ".join((f"{text.rstrip('.')}. {notes}" if notes else text).split())
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
 
     def log(message: str) -> None:
         print(message, flush=True)
 
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         from pipeline import stages
         from pipeline.settings import load_settings
@@ -103,32 +125,38 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.verb == "sample":
             stages.sample(
-                settings, log, seed=args.seed, out=args.out.resolve() if args.out else None
+                settings,
+                log,
+                seed=args.seed,
+                out=args.out.resolve() if args.out else None,
+                wait=args.wait,
             )
         elif args.verb == "evaluate":
-            stages.evaluate(settings, log)
+            stages.evaluate(settings, log, wait=args.wait)
         elif args.verb == "report":
-            stages.report(settings, log)
+            stages.report(settings, log, wait=args.wait)
         elif args.verb == "validate":
-            stages.run_stage(settings, "validate", log, only=args.source)
+            stages.run_stage(settings, "validate", log, wait=args.wait, only=args.source)
         else:
-            stages.run_stage(settings, args.verb, log)
-    except UserError as exc:
+            stages.run_stage(settings, args.verb, log, wait=args.wait)
+    except (KeyboardInterrupt, Interrupted) as exc:
+        how = "terminated" if isinstance(exc, Interrupted) else "interrupted"
+        print(f"ot-eval: {_line(exc, how)}", file=sys.stderr)
+        return 143 if isinstance(exc, Interrupted) else 130
+    except Exception as exc:
+        fault = environment_fault(exc)
         if args.debug:
             raise
-        print(f"ot-eval: error: {exc}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # a bug, not the user's input: still no traceback by default
-        if args.debug:
-            raise
-        print(
-            f"ot-eval: internal error ({type(exc).__name__}): {exc}\n"
-            "This is a fault in ot-eval, not in your files; the warehouse was left as it was. "
-            "Run the same command with --debug and report the traceback.",
-            file=sys.stderr,
+        if fault is not None:
+            print(f"ot-eval: error: {_line(exc, str(fault))}", file=sys.stderr)
+            return fault.exit_code
+        # a bug, not the user's input: still no traceback by default
+        text = (
+            f"internal error ({type(exc).__name__}): {exc}. This is a fault in ot-eval, not in "
+            "your files. Run the same command with --debug and report the traceback"
         )
+        print(f"ot-eval: {_line(exc, text)}", file=sys.stderr)
         return 3
-    except KeyboardInterrupt:
-        print("ot-eval: interrupted; the warehouse was left as it was", file=sys.stderr)
-        return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 import pipeline
+from pipeline.settings import Settings
 
 
 def code_version(root: Path) -> str:
@@ -47,18 +48,26 @@ def code_version(root: Path) -> str:
 
 def record_run(
     con: duckdb.DuckDBPyConnection,
-    config_file: Path,
+    settings: Settings,
+    run_id: str,
+    verb: str,
     stage_seconds: dict[str, float],
     started: dt.datetime,
+    based_on: str | None = None,
 ) -> None:
+    """meta.run: which run wrote this warehouse, from what config and code (one row)."""
+    config = settings.config_file
     con.execute(
         """create or replace table meta.run as select
-        ? as code_version, ? as config_file, ? as config_sha256, ? as started_at_utc,
-        ? as stage_seconds""",
+        ? as run_id, ? as verb, cast(? as varchar) as based_on_run, ? as code_version,
+        ? as config_file, ? as config_sha256, ? as started_at_utc, ? as stage_seconds""",
         [
-            code_version(config_file.parent),
-            config_file.name,
-            hashlib.sha256(config_file.read_bytes()).hexdigest(),
+            run_id,
+            verb,
+            based_on,
+            code_version(config.parent),
+            config.name,
+            hashlib.sha256(config.read_bytes()).hexdigest(),
             started.isoformat(timespec="seconds"),
             ", ".join(f"{k}: {v:.1f} s" for k, v in stage_seconds.items()),
         ],

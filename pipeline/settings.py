@@ -1,20 +1,88 @@
 """One typed settings object, loaded from `ot-eval.toml`.
 
-Every path in the file is relative to the config file itself, never to the working directory.
+Paths in the file are relative to the config file, never to the working directory. The files
+ot-eval ships (data contracts, SQL models, the municipality reference lists) are found in the
+project itself, so a config kept anywhere works. Every key is checked against `SCHEMA`: a
+misspelt key is an error naming its line and the closest valid key, never silently ignored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import re
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+import pipeline
 from pipeline.errors import UserError, first_line
 
 FORMATS = ("csv", "xlsx", "sav", "parquet")
 ENGINES = ("auto", "gx", "sql")
+PROJECT = Path(pipeline.__file__).resolve().parent.parent
+"""The project folder: data_contracts/, sql/ and reference/ ship here."""
+REFERENCE_SOURCES: dict[str, dict[str, Any]] = {
+    # SSB KLASS 131: every code 1994-2024 with its 2024 municipality; and the dated change list
+    # (for vintages other than 2024). Built in, so a config need not name them.
+    "municipality_codes": {"path": PROJECT / "reference/kommuner_1994_2024.csv", "format": "csv"},
+    "municipality_changes": {
+        "path": PROJECT / "reference/klass_131_changes.csv",
+        "format": "csv",
+        "columns": {
+            "oldCode": "old_code",
+            "oldName": "old_name",
+            "newCode": "new_code",
+            "newName": "new_name",
+            "changeOccurred": "change_date",
+        },
+    },
+}
+
+ANY = object()  # a table whose keys are the user's own (column names, codes)
+COMMON_OPTIONS = {"decimal": str, "timezone": str}
+OPTIONS: dict[str, dict[str, Any]] = {
+    "csv": {**COMMON_OPTIONS, "encoding": str, "delimiter": str, "multiline_values": bool},
+    "xlsx": {**COMMON_OPTIONS, "sheet": str, "header_row": int},
+    "sav": COMMON_OPTIONS,
+    "parquet": COMMON_OPTIONS,
+}
+SCHEMA: dict[str, Any] = {
+    "paths": {"warehouse": str, "reports": str, "contracts": str, "sql": str},
+    "sample": {"enabled": bool, "dir": str, "seed": int, "scale": float},
+    "run": {"wait": bool},
+    "evaluation": {
+        "intervention_date": dt.date,
+        "first_year": int,
+        "last_year": int,
+        "municipality_vintage": int,
+        "age_bands": list,
+        "team_snapshots": list,
+        "comparison": list,
+        "pilots": [{"name": str, "code": str, "start": dt.date, "end": dt.date}],
+    },
+    "report": {"municipality": str, "quarter": str, "language": str, "suppression_threshold": int},
+    "validation": {
+        "engine": str,
+        "gx_max_rows": int,
+        "max_quarantine_share": float,
+        "accept_quarantine": bool,
+        "timezone": str,
+    },
+    "sources": {
+        "*": {
+            "path": str,
+            "format": str,
+            "contract": str,
+            "options": ANY,  # checked per format below
+            "columns": ANY,
+            "recode": ANY,
+        }
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -22,7 +90,7 @@ class Source:
     """One input source: where it is, how to read it and which contract it must meet."""
 
     name: str
-    path: str  # a path or a glob, relative to the config file
+    path: str  # a path or a glob, relative to the config file (or absolute)
     format: str
     contract: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -62,6 +130,9 @@ class Report:
 class Validation:
     engine: str  # auto | gx | sql
     gx_max_rows: int  # auto: GX for sources up to this many rows, DuckDB SQL above
+    max_quarantine_share: Fraction  # above this share of a source's rows: banner + exit 4
+    accept_quarantine: bool
+    timezone: str  # timestamps become dates in this zone, never the machine's
 
 
 @dataclass(frozen=True)
@@ -70,6 +141,11 @@ class Sample:
     dir: Path
     seed: int
     scale: float
+
+
+@dataclass(frozen=True)
+class Run:
+    wait: bool  # wait for another run holding the warehouse, instead of stopping
 
 
 @dataclass(frozen=True)
@@ -85,31 +161,201 @@ class Settings:
     report: Report
     sample: Sample
     validation: Validation
+    run: Run = Run(wait=False)
 
     def resolve(self, relative: str | Path) -> Path:
         path = Path(relative)
         return path if path.is_absolute() else self.root / path
 
 
-def _need(table: dict[str, Any], key: str, where: str, config: Path) -> Any:
-    if key not in table:
-        raise UserError(
-            f"The config has no '{key}' under [{where}]",
-            file=config,
-            hint="Add it, or start from the ot-eval.toml shipped with the project",
+class _Config:
+    """The parsed file plus its text, so that every error can name the line it is about."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.text = path.read_text(encoding="utf-8")
+
+    def line(self, where: str, key: str | None = None) -> int | None:
+        """Line of `key` in table `where` (dotted), or of the table's header; None if unsure."""
+        table = ""
+        header = None
+        parts = where.split(".") if where else []
+        for number, raw in enumerate(self.text.splitlines(), start=1):
+            line = raw.split("#", 1)[0].strip()
+            head = re.match(r"^\[\[?\s*([^\]]+?)\s*\]\]?$", line)
+            if head:
+                table = ".".join(p.strip().strip('"') for p in head.group(1).split("."))
+                if table == where and header is None:
+                    header = number
+                continue
+            if key is None:
+                continue
+            inside = table.split(".") if table else []
+            if parts[: len(inside)] != inside:
+                continue
+            rest = parts[len(inside) :]  # written as dotted keys or an inline table
+            if all(
+                re.search(rf"(^|[\s{{.,]){re.escape(p)}\s*[.=]", line) for p in rest
+            ) and re.search(rf'(^|[\s{{.,"]){re.escape(key)}"?\s*=', line):
+                return number
+        if key is not None and where == "" and header is None:
+            return self.line(key)
+        return header
+
+    def error(self, message: str, where: str, key: str | None = None, **kw: Any) -> UserError:
+        return UserError(message, file=self.path, line=self.line(where, key), **kw)
+
+
+def _check_keys(cfg: _Config, data: dict[str, Any], schema: dict[str, Any], where: str) -> None:
+    for key, value in data.items():
+        spec = schema.get(key, schema.get("*"))
+        if spec is None:
+            close = difflib.get_close_matches(key, [k for k in schema if k != "*"], n=1)
+            section = f"[{where}]" if where else "the top level"
+            raise cfg.error(
+                f"Unknown key '{key}' in {section} of the config",
+                where,
+                key,
+                expected="one of " + ", ".join(k for k in schema if k != "*"),
+                hint=f"Did you mean '{close[0]}'?" if close else "Remove it or check the spelling",
+            )
+        here = f"{where}.{key}" if where else key
+        if spec is ANY:
+            continue
+        if isinstance(spec, dict):
+            if not isinstance(value, dict):
+                raise cfg.error(f"'{here}' must be a table", where, key, found=repr(value))
+            _check_keys(cfg, value, spec, here)
+        elif isinstance(spec, list):
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, dict):
+                    raise cfg.error(f"'{here}' must be a list of tables", where, key)
+                _check_keys(cfg, item, spec[0], here)
+        else:
+            _check_type(cfg, value, spec, where, key)
+
+
+def _check_type(cfg: _Config, value: Any, kind: type, where: str, key: str) -> None:
+    ok = {
+        bool: isinstance(value, bool),
+        int: isinstance(value, int) and not isinstance(value, bool),
+        float: isinstance(value, int | float) and not isinstance(value, bool),
+        str: isinstance(value, str | int) and not isinstance(value, bool),
+        list: isinstance(value, list),
+        dt.date: isinstance(value, dt.date | str),
+    }[kind]
+    if not ok:
+        names = {bool: "true or false", int: "a whole number", float: "a number", str: "text",
+                 list: "a list [ … ]", dt.date: "a date (YYYY-MM-DD)"}  # fmt: skip
+        raise cfg.error(
+            f"'{where}.{key}' has the wrong type" if where else f"'{key}' has the wrong type",
+            where,
+            key,
+            expected=names[kind],
+            found=repr(value),
         )
-    return table[key]
 
 
-def _date(value: Any, key: str, config: Path) -> dt.date:
+def _date(cfg: _Config, value: Any, where: str, key: str) -> dt.date:
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError as exc:
-        raise UserError(
-            f"'{key}' is not a date", file=config, expected="YYYY-MM-DD", found=repr(value)
+        raise cfg.error(
+            f"'{key}' is not a date", where, key, expected="YYYY-MM-DD", found=repr(value)
         ) from exc
+
+
+def _need(cfg: _Config, table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise cfg.error(
+            f"The config has no '{key}' under [{where}]",
+            where,
+            hint="Add it, or start from the ot-eval.toml shipped with the project",
+        )
+    return table[key]
+
+
+def _timezone(cfg: _Config, name: str, where: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise cfg.error(
+            "Unknown time zone",
+            where,
+            "timezone",
+            expected="an IANA zone such as 'Europe/Oslo' or 'UTC'",
+            found=repr(name),
+        ) from exc
+    return name
+
+
+SHIPPED = {"contracts": "data_contracts", "sql": "sql"}
+
+
+def _project_folder(cfg: _Config, paths: dict[str, Any], key: str, root: Path) -> Path:
+    """A folder of ot-eval's own files: from [paths] if set (relative to the config), else
+    the project's own."""
+    configured = key in paths
+    folder = root / paths[key] if configured else PROJECT / SHIPPED[key]
+    if not folder.is_dir():
+        raise cfg.error(
+            f"The folder for '{key}' does not exist",
+            "paths",
+            key if configured else None,
+            expected=f"a folder at {folder}",
+            hint=f"Correct [paths] {key} in the config (relative to the config file)"
+            if configured
+            else "ot-eval's own files were not found beside the installed package: install it "
+            f"from the project folder (`pip install -e .`), or set [paths] {key}",
+        )
+    return folder
+
+
+def _sources(cfg: _Config, data: dict[str, Any], contracts: Path) -> dict[str, Source]:
+    configured = data.get("sources", {})
+    sources: dict[str, Source] = {}
+    for name, raw in {**REFERENCE_SOURCES, **configured}.items():
+        where = f"sources.{name}"
+        fmt = _need(cfg, raw, "format", where)
+        if fmt not in FORMATS:
+            raise cfg.error(
+                f"Source '{name}' has an unknown format",
+                where,
+                "format",
+                expected=" or ".join(FORMATS),
+                found=repr(fmt),
+            )
+        options = raw.get("options", {})
+        if not isinstance(options, dict):
+            raise cfg.error(f"'{where}.options' must be a table", where, "options")
+        _check_keys(cfg, options, OPTIONS[fmt], f"{where}.options")
+        if "timezone" in options:
+            _timezone(cfg, options["timezone"], f"{where}.options")
+        contract = str(raw.get("contract", name))
+        if not (contracts / f"{contract}.yml").is_file():
+            raise cfg.error(
+                f"Source '{name}' has no data contract",
+                where,
+                "contract" if "contract" in raw else None,
+                expected=f"the file {contracts / (contract + '.yml')}",
+                hint=f'Name an existing contract with contract = "…" under [{where}] '
+                f"(contracts are: {', '.join(sorted(p.stem for p in contracts.glob('*.yml')))})",
+            )
+        for key in ("columns", "recode"):
+            if not isinstance(raw.get(key, {}), dict):
+                raise cfg.error(f"'{where}.{key}' must be a table", where, key)
+        sources[name] = Source(
+            name=name,
+            path=str(_need(cfg, raw, "path", where)),
+            format=fmt,
+            contract=contract,
+            options=dict(options),
+            columns={str(k): str(v) for k, v in raw.get("columns", {}).items()},
+            recode={k: dict(v) for k, v in raw.get("recode", {}).items()},
+        )
+    return sources
 
 
 def load_settings(config_file: str | Path) -> Settings:
@@ -117,44 +363,30 @@ def load_settings(config_file: str | Path) -> Settings:
     config = Path(config_file).resolve()
     if not config.is_file():
         raise UserError(
-            "Config file not found",
+            "Config file not found" if not config.is_dir() else "The config path is a folder",
             file=config,
             hint="Pass --config PATH, or run from the project folder that holds ot-eval.toml",
         )
     try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        cfg = _Config(config)
+        data = tomllib.loads(cfg.text)
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError(f"The config is not valid TOML: {first_line(exc)}", file=config) from exc
+    _check_keys(cfg, data, SCHEMA, "")
     root = config.parent
-
     paths = data.get("paths", {})
-    sources: dict[str, Source] = {}
-    for name, raw in data.get("sources", {}).items():
-        fmt = _need(raw, "format", f"sources.{name}", config)
-        if fmt not in FORMATS:
-            raise UserError(
-                f"Source '{name}' has an unknown format",
-                file=config,
-                expected=" or ".join(FORMATS),
-                found=repr(fmt),
-            )
-        sources[name] = Source(
-            name=name,
-            path=_need(raw, "path", f"sources.{name}", config),
-            format=fmt,
-            contract=raw.get("contract", name),
-            options=dict(raw.get("options", {})),
-            columns=dict(raw.get("columns", {})),
-            recode={k: dict(v) for k, v in raw.get("recode", {}).items()},
-        )
+    contracts = _project_folder(cfg, paths, "contracts", root)
+    sources = _sources(cfg, data, contracts)
 
-    ev = _need(data, "evaluation", "", config)
+    ev = _need(cfg, data, "evaluation", "")
     pilots = tuple(
         Pilot(
-            name=_need(p, "name", "evaluation.pilots", config),
-            code=str(_need(p, "code", "evaluation.pilots", config)),
-            start=_date(_need(p, "start", "evaluation.pilots", config), "start", config),
-            end=_date(_need(p, "end", "evaluation.pilots", config), "end", config),
+            name=str(_need(cfg, p, "name", "evaluation.pilots")),
+            code=str(_need(cfg, p, "code", "evaluation.pilots")),
+            start=_date(
+                cfg, _need(cfg, p, "start", "evaluation.pilots"), "evaluation.pilots", "start"
+            ),
+            end=_date(cfg, _need(cfg, p, "end", "evaluation.pilots"), "evaluation.pilots", "end"),
         )
         for p in ev.get("pilots", [])
     )
@@ -162,20 +394,24 @@ def load_settings(config_file: str | Path) -> Settings:
         pilots=pilots,
         comparison=tuple(str(c) for c in ev.get("comparison", [])),
         intervention_date=_date(
-            _need(ev, "intervention_date", "evaluation", config), "intervention_date", config
+            cfg,
+            _need(cfg, ev, "intervention_date", "evaluation"),
+            "evaluation",
+            "intervention_date",
         ),
         first_year=int(ev.get("first_year", 2017)),
         last_year=int(ev.get("last_year", 2022)),
         municipality_vintage=int(ev.get("municipality_vintage", 2024)),
         age_bands=tuple(int(a) for a in ev.get("age_bands", [0, 18, 67, 80])),
         team_snapshots=tuple(
-            _date(d, "team_snapshots", config) for d in ev.get("team_snapshots", [])
+            _date(cfg, d, "evaluation", "team_snapshots") for d in ev.get("team_snapshots", [])
         ),
     )
     if evaluation.age_bands[0] != 0 or list(evaluation.age_bands) != sorted(evaluation.age_bands):
-        raise UserError(
+        raise cfg.error(
             "evaluation.age_bands must be increasing lower bounds starting at 0",
-            file=config,
+            "evaluation",
+            "age_bands",
             found=repr(list(evaluation.age_bands)),
         )
 
@@ -194,13 +430,26 @@ def load_settings(config_file: str | Path) -> Settings:
         scale=float(smp.get("scale", 1.0)),
     )
     val = data.get("validation", {})
+    share = Fraction(str(val.get("max_quarantine_share", 0.01)))  # the decimal as written
+    if not 0 <= share <= 1:
+        raise cfg.error(
+            "validation.max_quarantine_share must be a share between 0 and 1",
+            "validation",
+            "max_quarantine_share",
+            found=repr(val["max_quarantine_share"]),
+        )
     validation = Validation(
-        engine=str(val.get("engine", "auto")), gx_max_rows=int(val.get("gx_max_rows", 200_000))
+        engine=str(val.get("engine", "auto")),
+        gx_max_rows=int(val.get("gx_max_rows", 200_000)),
+        max_quarantine_share=share,
+        accept_quarantine=bool(val.get("accept_quarantine", False)),
+        timezone=_timezone(cfg, str(val.get("timezone", "Europe/Oslo")), "validation"),
     )
     if validation.engine not in ENGINES:
-        raise UserError(
+        raise cfg.error(
             "validation.engine is unknown",
-            file=config,
+            "validation",
+            "engine",
             expected=" or ".join(ENGINES),
             found=repr(validation.engine),
         )
@@ -209,11 +458,12 @@ def load_settings(config_file: str | Path) -> Settings:
         root=root,
         warehouse=root / paths.get("warehouse", "warehouse/ot_eval.duckdb"),
         reports_dir=root / paths.get("reports", "reports"),
-        contracts_dir=root / paths.get("contracts", "data_contracts"),
-        sql_dir=root / paths.get("sql", "sql"),
+        contracts_dir=contracts,
+        sql_dir=_project_folder(cfg, paths, "sql", root),
         sources=sources,
         evaluation=evaluation,
         report=report,
         sample=sample,
         validation=validation,
+        run=Run(wait=bool(data.get("run", {}).get("wait", False))),
     )

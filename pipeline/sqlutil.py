@@ -10,3 +10,8 @@ from __future__ import annotations
 def ident(*parts: str) -> str:
     """Quote a (possibly qualified) identifier: ident('raw', 'x') -> "raw"."x"."""
     return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
+
+
+def literal(value: str) -> str:
+    """A SQL string literal, for the few statements that cannot bind a parameter (SET)."""
+    return "'" + value.replace("'", "''") + "'"

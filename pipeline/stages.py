@@ -1,15 +1,20 @@
 """The stages as functions of the settings, and `evaluate`, which runs them all.
 
-A full run builds a fresh warehouse beside the live one and swaps it in only when every
-stage succeeded; single stages re-run on a copy of the live warehouse, swapped in the same way.
+Every verb that writes takes the warehouse's run lock first, before anything is written (the
+sample included), and clears what a killed run left behind. A run builds its own folder
+(warehouse and reports) and publishes both together, or nothing (see `warehouse.building`).
+Single stages re-run on a copy of the live warehouse and are published the same way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,35 +24,97 @@ from pipeline.errors import UserError
 from pipeline.ingest import ingest_all
 from pipeline.metrics import run_metrics
 from pipeline.provenance import record_run
+from pipeline.runlock import run_lock
 from pipeline.settings import Settings
 from pipeline.transform import run_models
 from pipeline.validate import validate_all
 from pipeline.validate.summary import as_text, summarise
-from pipeline.warehouse import building, connect_read_only
+from pipeline.warehouse import Build, Mode, building, guard_writers, layout, private_files, recover
 
 Log = Callable[[str], None]
+SAMPLE_MARK = "truth.json"  # a folder holding it was written by ot-eval and may be replaced
 
 
-def sample(
-    settings: Settings, log: Log, seed: int | None = None, out: Path | None = None
+@dataclass
+class RunResult:
+    """What a publishing verb did: its run id and the time each stage took."""
+
+    run_id: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def locked(settings: Settings, verb: str, log: Log, wait: bool | None = None) -> Iterator[None]:
+    """Hold the run lock, clear a dead run's leftovers, and refuse early if a read-write
+    session holds the live warehouse (publishing would fail after all the work)."""
+    with run_lock(settings.warehouse, verb, settings.run.wait if wait is None else wait, log) as d:
+        if d is not None:
+            log(f"  the previous run, {d.describe()}, ended without finishing")
+        lay = layout(settings)
+        recover(lay, log)
+        _recover_sample(settings.sample.dir)
+        with guard_writers(lay):
+            pass
+        yield
+
+
+def _recover_sample(target: Path) -> None:
+    for partial in target.parent.glob(f".{target.name}.building-*"):
+        shutil.rmtree(partial, ignore_errors=True)
+    for old in sorted(target.parent.glob(f".{target.name}.old-*")):
+        if not target.exists():
+            os.rename(old, target)  # killed between the two renames of a sample swap
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def write_sample(
+    settings: Settings, log: Log, seed: int | None, out: Path | None
 ) -> dict[str, Any]:
+    """Write the sample into a new folder beside the target, then swap it in (lock held)."""
     from pipeline.sample import generate
 
     target = out or settings.sample.dir
-    changes = settings.sources.get("municipality_changes")
-    if changes is None:
+    if target.exists() and (
+        not target.is_dir() or (any(target.iterdir()) and not (target / SAMPLE_MARK).exists())
+    ):
         raise UserError(
-            "The sample needs the source 'municipality_changes' in the config",
-            file=settings.config_file,
+            "The sample folder holds files that ot-eval did not write; it will not replace them",
+            file=target,
+            hint="Choose an empty or new folder ([sample] dir or --out)",
         )
-    truth = generate(
-        target,
-        seed if seed is not None else settings.sample.seed,
-        settings.sample.scale,
-        settings.resolve(changes.path),
-    )
-    log(f"sample written to {target} (truth in {target / 'truth.json'})")
+    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    with private_files():
+        tmp.mkdir(parents=True)
+        try:
+            truth = generate(
+                tmp,
+                seed if seed is not None else settings.sample.seed,
+                settings.sample.scale,
+                settings.resolve(settings.sources["municipality_changes"].path),
+            )
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    old = target.with_name(f".{target.name}.old-{os.getpid()}")
+    if target.exists():
+        os.rename(target, old)
+    os.rename(tmp, target)
+    shutil.rmtree(old, ignore_errors=True)
+    log(f"sample written to {target} (truth in {target / SAMPLE_MARK})")
     return truth
+
+
+def sample(
+    settings: Settings,
+    log: Log,
+    seed: int | None = None,
+    out: Path | None = None,
+    wait: bool | None = None,
+) -> dict[str, Any]:
+    with locked(settings, "sample", log, wait):
+        return write_sample(settings, log, seed, out)
 
 
 def _ingest(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> None:
@@ -79,47 +146,77 @@ STAGES: dict[str, Callable[..., None]] = {
 }
 
 
-def run_stage(settings: Settings, stage: str, log: Log, **kwargs: Any) -> None:
-    with building(settings.warehouse, fresh=stage == "ingest") as con:
-        STAGES[stage](con, settings, log, **kwargs)
-
-
-def report(settings: Settings, log: Log) -> list[Path]:
+def _reports(run: Build, settings: Settings, log: Log) -> None:
     from pipeline.report import write_reports
 
-    con = connect_read_only(settings.warehouse)
-    try:
-        written = write_reports(con, settings)
-    finally:
-        con.close()
-    for path in written:
-        log(f"  {path}")
-    return written
+    for path in write_reports(run.con, settings, run.reports):
+        log(f"  {settings.reports_dir / path.name}")
 
 
-def evaluate(settings: Settings, log: Log) -> dict[str, float]:
+def _publishing(
+    settings: Settings,
+    verb: str,
+    mode: Mode,
+    log: Log,
+    work: Callable[[Build, dict[str, float]], None],
+    based_on: str | None = None,
+) -> RunResult:
+    """Build a run (work + reports) and publish it; the caller holds the lock."""
     started = dt.datetime.now(dt.UTC)
     seconds: dict[str, float] = {}
-    if settings.sample.enabled:
+    with building(settings, mode, log) as run:
+        work(run, seconds)
+        if mode != "link":
+            record_run(run.con, settings, run.id, verb, seconds, started, based_on)
+        log("report …")
         t = time.perf_counter()
-        sample(settings, log)
-        seconds["sample"] = time.perf_counter() - t
-    with building(settings.warehouse, fresh=True) as con:
-        for stage, fn in STAGES.items():
-            log(f"{stage} …")
+        _reports(run, settings, log)
+        seconds["report"] = time.perf_counter() - t
+    log(f"published run {run.id}")
+    return RunResult(run.id, seconds)
+
+
+def _timed(stage: str, fn: Callable[..., None], **kwargs: Any) -> Callable[..., None]:
+    """The stage as run work that logs its start and records its time."""
+
+    def work(run: Build, seconds: dict[str, float]) -> None:
+        kwargs["log"](f"{stage} …")
+        t = time.perf_counter()
+        fn(run.con, **kwargs)
+        seconds[stage] = time.perf_counter() - t
+
+    return work
+
+
+def run_stage(
+    settings: Settings, stage: str, log: Log, wait: bool | None = None, **kwargs: Any
+) -> RunResult:
+    with locked(settings, stage, log, wait):
+        based_on = layout(settings).live_run()
+        step = _timed(stage, STAGES[stage], settings=settings, log=log, **kwargs)
+        mode: Mode = "fresh" if stage == "ingest" else "copy"
+        return _publishing(settings, stage, mode, log, step, based_on)
+
+
+def report(settings: Settings, log: Log, wait: bool | None = None) -> RunResult:
+    """Render the reports again from the live warehouse (which is not changed)."""
+    with locked(settings, "report", log, wait):
+        return _publishing(settings, "report", "link", log, lambda _run, _s: None)
+
+
+def evaluate(settings: Settings, log: Log, wait: bool | None = None) -> RunResult:
+    with locked(settings, "evaluate", log, wait):
+        sample_seconds: dict[str, float] = {}
+        if settings.sample.enabled:
             t = time.perf_counter()
-            fn(con, settings, log)
-            seconds[stage] = time.perf_counter() - t
-        record_run(con, settings.config_file, seconds, started)
-    log("report …")
-    t = time.perf_counter()
-    report(settings, log)
-    seconds["report"] = time.perf_counter() - t
-    log("done: " + ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items()))
-    return seconds
+            write_sample(settings, log, None, None)
+            sample_seconds["sample"] = time.perf_counter() - t
 
+        def work(run: Build, seconds: dict[str, float]) -> None:
+            seconds.update(sample_seconds)
+            for stage, fn in STAGES.items():
+                _timed(stage, fn, settings=settings, log=log)(run, seconds)
 
-def clean_reports(settings: Settings) -> None:
-    for path in settings.reports_dir.glob("*.html"):
-        path.unlink()
-    shutil.rmtree(settings.reports_dir / "_tmp", ignore_errors=True)
+        result = _publishing(settings, "evaluate", "fresh", log, work)
+    log("done: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+    return result

@@ -43,5 +43,5 @@ class Run:
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     config = make_project(tmp_path_factory.mktemp("project"))
     settings = load_settings(config)
-    seconds = stages.evaluate(settings, lambda _msg: None)
-    return Run(settings, seconds)
+    result = stages.evaluate(settings, lambda _msg: None)
+    return Run(settings, result.seconds)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
-import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,14 @@ def _env() -> jinja2.Environment:
 
 
 def _fig(fig: go.Figure) -> str:
+    """The figure as a div; its id is derived from its content, so the same data give the
+    same bytes (Plotly would draw a random id)."""
+    div_id = "fig-" + hashlib.sha256(fig.to_json().encode()).hexdigest()[:16]
     return fig.to_html(
-        full_html=False, include_plotlyjs=False, config={"displaylogo": False, "responsive": True}
+        full_html=False,
+        include_plotlyjs=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
     )
 
 
@@ -66,18 +73,28 @@ def _table(
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    found = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
 def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    run = {str(k): v for k, v in con.execute("select * from meta.run").df().iloc[0].items()}
-    run["files"] = (
-        con.execute(
-            "select source, file, rows_read, sha256 from meta.ingest_files order by source, file"
-        )
-        .df()
-        .to_dict("records")
-    )
-    run["contracts"] = (
-        con.execute("select * from meta.contracts order by source").df().to_dict("records")
-    )
+    """Run, input files and contracts of this warehouse (as far as its stages got)."""
+    keys = ("run_id", "verb", "code_version", "config_file", "config_sha256", "started_at_utc")
+    run: dict[str, Any] = dict.fromkeys((*keys, "stage_seconds"), "")
+    if _exists(con, "meta", "run"):
+        cursor = con.execute("select * from meta.run")
+        names = [d[0] for d in cursor.description or []]
+        run.update(zip(names, cursor.fetchone() or (), strict=False))
+    for key, table, sql in (
+        ("files", "ingest_files", "select source, file, rows_read, sha256 from meta.ingest_files "
+         "order by source, file"),
+        ("contracts", "contracts", "select * from meta.contracts order by source"),
+    ):  # fmt: skip
+        run[key] = con.execute(sql).df().to_dict("records") if _exists(con, "meta", table) else []
     return run
 
 
@@ -322,31 +339,47 @@ def data_quality(
 
 
 def _write(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    path.write_text(text, encoding="utf-8")
 
 
-def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Path]:
+def _missing(con: duckdb.DuckDBPyConnection, needs: tuple[tuple[str, str], ...]) -> list[str]:
+    return [f"{s}.{t}" for s, t in needs if not _exists(con, s, t)]
+
+
+def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path) -> list[Path]:
+    """Write every report into `out` (the run's own folder, published with its warehouse).
+
+    A report whose tables this warehouse lacks (a single stage was run) becomes a page that
+    says so, never a report left over from another run.
+    """
+    from pipeline.metrics.run import METRICS
+
     env = _env()
     prov = provenance(con)
-    out = settings.reports_dir
     out.mkdir(parents=True, exist_ok=True)
-    summary = summarise(con)
-    _write(
-        out / "data_quality.html", data_quality(env, summary, prov, settings.validation.gx_max_rows)
-    )
-    evaluation = env.get_template("evaluation.html.j2").render(
-        lang="nb",
-        title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
-        subtitle="Forankring, koordinatorer, team, PSFS, brukere, registerutfall og intervjuer",
-        sections=evaluation_sections(con, settings),
-        summary=summary,
-        totals=_totals(summary),
-        prov=prov,
-        plotly_js=plotly.offline.get_plotlyjs(),
-    )
-    _write(out / "evaluation.html", evaluation)
+    checked = (("meta", "reconciliation"), ("meta", "contracts"), ("meta", "rules"))
+    pages: dict[str, tuple[tuple[tuple[str, str], ...], Callable[[], str]]] = {
+        "data_quality.html": (
+            checked,
+            lambda: data_quality(env, summarise(con), prov, settings.validation.gx_max_rows),
+        ),
+        "evaluation.html": (
+            checked + tuple(("metrics", m) for m in METRICS),
+            lambda: _evaluation(env, con, settings, prov),
+        ),
+    }
+    written = []
+    for name, (needs, render) in pages.items():
+        missing = _missing(con, needs)
+        text = (
+            render()
+            if not missing
+            else env.get_template("missing.html.j2").render(
+                lang="nb", title=name, subtitle="", prov=prov, missing=missing, plotly_js=None
+            )
+        )
+        _write(out / name, text)
+        written.append(out / name)
     index = env.get_template("index.html.j2").render(
         lang="nb",
         title="ot-eval – rapporter",
@@ -367,4 +400,20 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Pa
         plotly_js=None,
     )
     _write(out / "index.html", index)
-    return [out / "evaluation.html", out / "data_quality.html", out / "index.html"]
+    return [*written, out / "index.html"]
+
+
+def _evaluation(
+    env: jinja2.Environment, con: duckdb.DuckDBPyConnection, settings: Settings, prov: dict
+) -> str:
+    summary = summarise(con)
+    return env.get_template("evaluation.html.j2").render(
+        lang="nb",
+        title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
+        subtitle="Forankring, koordinatorer, team, PSFS, brukere, registerutfall og intervjuer",
+        sections=evaluation_sections(con, settings),
+        summary=summary,
+        totals=_totals(summary),
+        prov=prov,
+        plotly_js=plotly.offline.get_plotlyjs(),
+    )

@@ -25,10 +25,12 @@ def plant(out: Path) -> dict[str, dict[str, int]]:
     kuhr = out / "kuhr_claims.csv"
     first = kuhr.read_text(encoding="utf-8").splitlines()[1:4]
     unknown = [
-        ";".join(["999999001", "100001", "2021-05-03", '"9999"', '"fastlege"', '"2ad"']),
-        ";".join(["999999002", "100002", "2021-05-04", '"9999"', '"legevakt"', '"2ad"']),
+        ";".join(["999999001", "100001", "2021-05-03", '"5599"', '"fastlege"', '"2ad"']),
+        ";".join(["999999002", "100002", "2021-05-04", '"5599"', '"legevakt"', '"2ad"']),
     ]
-    _append_lines(kuhr, [*first, *unknown])  # three fee lines delivered twice; unknown kommune
+    _append_lines(
+        kuhr, [*first, *unknown]
+    )  # three fee lines delivered twice; a code SSB never used
     psfs = out / "psfs_forms.csv"
     header = psfs.read_text(encoding="utf-8").splitlines()[0].split(";")
     rows = []

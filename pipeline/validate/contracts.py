@@ -171,8 +171,9 @@ def _column_rules(path: Path, name: str, spec: dict[str, Any]) -> list[Rule]:
                 "kommunenummer_split",
                 (name,),
                 "warn",
-                "the municipality was split later: its rows cannot be placed in one "
-                "municipality of the configured vintage (kept under the lowest new code)",
+                "the code cannot be placed in one municipality of the configured vintage (split "
+                "between several later, 9999 unstated, or Svalbard / the shelf): the row is "
+                "kept with the code as delivered and counted in no municipality",
             )
         )
     return rules

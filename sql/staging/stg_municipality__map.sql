@@ -1,37 +1,41 @@
--- Every known kommunenummer mapped to the configured vintage (meta.cfg_parameters): the codes
--- in SSB's change list (classification 131) and in its code list for the vintage.
--- Follows chains of changes (1931 -> 5421 -> 5530); merges map several codes to one; a code
--- with two successors in force is a split (is_split; mapped to the lowest new code).
--- Validation reads this model to quarantine unknown codes and flag split ones.
+-- One row per known kommunenummer (any code used 1994-2024, from SSB KLASS 131): the code of the
+-- configured vintage it belongs to. Vintage 2024: the 2024 successor stated in the code list;
+-- other vintages: chains of the dated change list (1931 -> 5421 -> 5530). A code whose
+-- municipality was later split between several (empty code_2024), 9999 (unstated), or a place in
+-- no municipality (Svalbard, the shelf) cannot be placed: kommune_harmonised is NULL and is_split
+-- is true; validation warns on every such row (rule <column>.kommunenummer_split).
+-- Validation reads this model to quarantine unknown codes.
 with recursive
+params as (
+    select municipality_vintage as vintage from meta.cfg_parameters
+),
+
+listed as (
+    select
+        c.code as kommune,
+        c.name as kommune_name,
+        -- only a four-digit code is a municipality (21-22 / 23 are Svalbard and the shelf)
+        case when regexp_matches(c.code_2024, '^\d{4}$') then c.code_2024 end as code_2024,
+        case when regexp_matches(c.code_2024, '^\d{4}$') then c.name_2024 end as name_2024,
+    from valid.municipality_codes as c
+),
+
 changes as (
     select
         c.old_code,
         c.new_code,
         c.new_name,
-        c.change_date,
     from valid.municipality_changes as c
-),
-
-in_force as (
-    select changes.*
-    from changes
-    cross join meta.cfg_parameters as p
-    where changes.change_date <= make_date(p.municipality_vintage, 1, 1)
+    cross join params as p
+    where c.change_date <= make_date(least(p.vintage, 9999), 1, 1)
 ),
 
 codes as (
-    select old_code as kommune from changes
+    select kommune from listed
+    union
+    select old_code from changes
     union
     select new_code from changes
-    union
-    select code from valid.municipality_codes
-),
-
-names as (
-    select code as kommune, any_value(name) as kommune_name
-    from valid.municipality_codes
-    group by code
 ),
 
 chain (kommune, current_code, current_name, depth) as (
@@ -39,21 +43,37 @@ chain (kommune, current_code, current_name, depth) as (
     union all
     select chain.kommune, f.new_code, f.new_name, chain.depth + 1
     from chain
-    inner join in_force as f on f.old_code = chain.current_code
+    inner join changes as f on f.old_code = chain.current_code
     where chain.depth < 50
 ),
 
-terminal as (
-    select chain.*
+by_changes as (
+    select
+        chain.kommune,
+        min(chain.current_code) as kommune_harmonised,
+        any_value(chain.current_name) as kommune_name,
+        count(distinct chain.current_code) > 1 as is_split,
     from chain
-    anti join in_force as f on f.old_code = chain.current_code
+    anti join changes as f on f.old_code = chain.current_code
+    group by chain.kommune
 )
 
 select
-    t.kommune,
-    min(t.current_code) as kommune_harmonised,
-    coalesce(any_value(n.kommune_name), any_value(t.current_name)) as kommune_name,
-    count(distinct t.current_code) > 1 as is_split,
-from terminal as t
-left join names as n on n.kommune = t.current_code
-group by t.kommune
+    b.kommune,
+    case
+        when p.vintage >= 2024 and l.kommune is not null then l.code_2024
+        when b.is_split then null
+        else b.kommune_harmonised
+    end as kommune_harmonised,
+    case
+        when p.vintage >= 2024 and l.kommune is not null then l.name_2024
+        else coalesce(b.kommune_name, n.kommune_name)
+    end as kommune_name,
+    case
+        when p.vintage >= 2024 and l.kommune is not null then l.code_2024 is null
+        else b.is_split
+    end as is_split,
+from by_changes as b
+cross join params as p
+left join listed as l on l.kommune = b.kommune
+left join listed as n on n.kommune = b.kommune_harmonised

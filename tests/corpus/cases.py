@@ -118,8 +118,8 @@ TEXT: dict[str, str] = {
         "1;1;2022-03-01;5530;fastlege", header="regning_id;lopenr;dato;komnr;tjenestetype"
     ),
     "kuhr_duplicate_fee_line.csv": _kuhr(*KUHR_OK, KUHR_OK[0]),
-    "kuhr_unknown_municipality_code.csv": _kuhr(KUHR_OK[0], "2;2;2022-03-01;9999;fastlege;2ad"),
-    "kuhr_split_municipality_code.csv": _kuhr(KUHR_OK[0], "2;2;2022-03-01;1507;legevakt;2ad"),
+    "kuhr_unknown_municipality_code.csv": _kuhr(KUHR_OK[0], "2;2;2022-03-01;5599;fastlege;2ad"),
+    "kuhr_split_municipality_code.csv": _kuhr(KUHR_OK[0], "2;2;2022-03-01;1613;legevakt;2ad"),
     "kuhr_claim_after_death.csv": _kuhr(
         KUHR_OK[0], "2;3;2020-07-15;5421;fastlege;2ad", "3;3;2020-06-01;5421;fastlege;2ad"
     ),
@@ -149,7 +149,10 @@ TEXT: dict[str, str] = {
     ),
     "base_codebook.csv": "kode;tema;beskrivelse\nTiltaket\\Fleksibilitet;Tiltaket;Fleks\n",
     "municipality_codes_duplicate_code.csv": _lines(
-        '"code";"name"', '"5530";"Senja"', '"4602";"Kinn"', '"5530";"Senja"'
+        "code;name;first_year;last_year;code_2024;name_2024",
+        "5530;Senja;;;5530;Senja",
+        "4602;Kinn;;;4602;Kinn",
+        "5530;Senja;;;5530;Senja",
     ),
 }
 ENCODINGS = {

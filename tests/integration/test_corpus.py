@@ -38,27 +38,16 @@ def _project(tmp: Path, case: Case) -> Path:
         '[paths]\nwarehouse = "warehouse.duckdb"\nreports = "reports"',
         f"contracts = {_toml(str(REPO / 'data_contracts'))}\nsql = {_toml(str(REPO / 'sql'))}",
         "[evaluation]\nintervention_date = 2018-09-01",
-        _source("municipality_changes", str(REPO / "reference/klass_131_changes.csv"), "csv",
-                columns={"oldCode": "old_code", "oldName": "old_name", "newCode": "new_code",
-                         "newName": "new_name", "changeOccurred": "change_date"}),
-        _source("municipality_codes", str(REPO / "reference/klass_131_codes.csv"), "csv"),
-    ]  # fmt: skip
+    ]  # the municipality reference lists are built in
     for name, spec in COMPANIONS.items():
         if name != case.source:
             parts.append(_source(name, str(FILES / spec["path"]), spec["format"]))
-    if case.source not in ("municipality_changes", "municipality_codes"):
-        parts.append(
-            _source(
-                case.source,
-                str(FILES / case.file),
-                case.format,
-                options=case.options,
-                columns=case.columns,
-            )
+    parts.append(  # for a reference list, the case replaces the built-in one
+        _source(
+            case.source, str(FILES / case.file), case.format, options=case.options,
+            columns=case.columns,
         )
-    else:  # the case replaces a reference list
-        parts = [p for p in parts if not p.startswith(f"[sources.{case.source}]")]
-        parts.append(_source(case.source, str(FILES / case.file), case.format))
+    )  # fmt: skip
     config = tmp / "ot-eval.toml"
     config.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return config

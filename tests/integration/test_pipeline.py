@@ -207,11 +207,13 @@ def test_failed_run_leaves_the_live_warehouse_untouched(pipeline_run: Run, tmp_p
     config = make_project(project)
     shutil.copytree(pipeline_run.settings.sample.dir, project / "data" / "sample")
     settings = load_settings(config)
-    settings.warehouse.parent.mkdir(parents=True)
-    shutil.copy(pipeline_run.settings.warehouse, settings.warehouse)
+    stages.run_stage(settings, "ingest", lambda _m: None)
     before = hashlib.sha256(settings.warehouse.read_bytes()).hexdigest()
+    live = settings.warehouse.resolve()
     (project / "data" / "sample" / "psfs_forms.csv").unlink()
-    with pytest.raises(UserError, match="No input file"):
+    with pytest.raises(UserError, match="No input file") as info:
         stages.run_stage(settings, "ingest", lambda _m: None)
+    assert "Nothing was replaced" in " ".join(info.value.__notes__)
+    assert settings.warehouse.resolve() == live
     assert hashlib.sha256(settings.warehouse.read_bytes()).hexdigest() == before
-    assert not list(settings.warehouse.parent.glob("*.building"))
+    assert not list((settings.warehouse.parent / "runs").glob("*.building"))

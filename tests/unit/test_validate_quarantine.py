@@ -40,7 +40,8 @@ def test_broken_rows_are_quarantined_with_reasons(tmp_path: Path) -> None:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         q = dict(con.execute("select _source_row, _rules from quarantine.psfs_forms").fetchall())
         rec = con.execute(
-            "select rows_read, rows_accepted, rows_quarantined, balanced from meta.reconciliation"
+            "select rows_read, rows_accepted, rows_quarantined, balanced from meta.reconciliation "
+            "where source = 'psfs_forms'"
         ).fetchone()
         reasons = con.execute(
             "select string_agg(_reasons, ' | ') from quarantine.psfs_forms"
