@@ -92,6 +92,15 @@ def _parser() -> argparse.ArgumentParser:
         "from the warehouse (read-only).",
     )
     verbs.add_parser(
+        "checksum",
+        parents=[common],
+        help="print a content checksum per warehouse table",
+        description="Print, per table of the live warehouse, its row count and an "
+        "order-independent checksum of its content. Two runs on the same inputs give the "
+        "same checksums (but for meta.run and meta.ingest_files). Reads the warehouse "
+        "read-only.",
+    )
+    verbs.add_parser(
         "evaluate",
         parents=[common],
         help="run every stage end to end",
@@ -101,8 +110,18 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _on_sigterm(_signum: int, _frame: FrameType | None) -> None:
-    raise Interrupted("terminated (SIGTERM)")
+_SIGNALLED: list[int] = []
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    """Ctrl-C and SIGTERM: stop the running query, then unwind so that every cleanup runs."""
+    from pipeline.warehouse import interrupt_active
+
+    _SIGNALLED.append(signum)
+    interrupt_active()
+    if signum == signal.SIGTERM:
+        raise Interrupted("terminated (SIGTERM)")
+    raise KeyboardInterrupt
 
 
 def _line(exc: BaseException, text: str) -> str:
@@ -117,7 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    _SIGNALLED.clear()
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         from pipeline import stages
         from pipeline.settings import load_settings
@@ -133,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
             )
         elif args.verb == "evaluate":
             stages.evaluate(settings, log, wait=args.wait)
+        elif args.verb == "checksum":
+            from pipeline.checksum import as_text, table_checksums
+            from pipeline.warehouse import connect_read_only
+
+            with connect_read_only(settings.warehouse) as con:
+                log(as_text(table_checksums(con)))
         elif args.verb == "report":
             stages.report(settings, log, wait=args.wait)
         elif args.verb == "validate":
@@ -140,10 +166,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             stages.run_stage(settings, args.verb, log, wait=args.wait)
     except (KeyboardInterrupt, Interrupted) as exc:
-        how = "terminated" if isinstance(exc, Interrupted) else "interrupted"
-        print(f"ot-eval: {_line(exc, how)}", file=sys.stderr)
-        return 143 if isinstance(exc, Interrupted) else 130
+        return _interrupted(exc)
     except Exception as exc:
+        if _SIGNALLED:  # DuckDB reports a query stopped by the signal as its own error
+            return _interrupted(exc)
         fault = environment_fault(exc)
         if args.debug:
             raise
@@ -158,5 +184,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ot-eval: {_line(exc, text)}", file=sys.stderr)
         return 3
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return 0
+
+
+def _interrupted(exc: BaseException) -> int:
+    terminated = signal.SIGTERM in _SIGNALLED or isinstance(exc, Interrupted)
+    how = "terminated (SIGTERM)" if terminated else "interrupted"
+    print(f"ot-eval: {_line(exc, how)}", file=sys.stderr)
+    return 143 if terminated else 130

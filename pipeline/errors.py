@@ -57,7 +57,11 @@ class ContractViolation(UserError):
     """A rule with severity 'stop' failed: the run cannot go on."""
 
 
-class Busy(UserError):
+class MachineFault(UserError):
+    """A fault of the machine (disk full, permission, read-only file system), said as such."""
+
+
+class Busy(MachineFault):
     """Another run, or a read-write session, holds the warehouse: try again later."""
 
     exit_code = 75
@@ -113,15 +117,27 @@ _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.+?) \(PID (\d+)\)")
 
 
 def environment_fault(exc: BaseException) -> UserError | None:
-    """A user error for an OS fault (disk full, permission, read-only, lock), else None.
-
-    Only faults of the machine are recognised here; anything else is left to be reported as
-    a fault in ot-eval.
+    """The user error to show for a failure: a fault of the machine (disk full, permission,
+    read-only file system, lock) found anywhere in its chain of causes wins over the message
+    that wrapped it (a full disk is not a damaged input file); else the UserError itself;
+    None for anything else, which is a fault in ot-eval.
     """
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, MachineFault):  # already said as such (perhaps with more detail)
+            return link
+        fault = None if isinstance(link, UserError) else _machine_fault(link)
+        if fault is not None:
+            return fault
+        link = link.__cause__ or link.__context__
+    return exc if isinstance(exc, UserError) else None
+
+
+def _machine_fault(exc: BaseException) -> UserError | None:
     import duckdb
 
-    if isinstance(exc, UserError):
-        return exc
     text = str(exc)
     if isinstance(exc, duckdb.Error):
         holder = _LOCK_HOLDER.search(text)
@@ -134,7 +150,7 @@ def environment_fault(exc: BaseException) -> UserError | None:
                 "`duckdb.connect(path, read_only=True)`), then run again",
             )
         if isinstance(exc, duckdb.OutOfMemoryException):
-            return UserError(
+            return MachineFault(
                 f"DuckDB ran out of memory: {first_line(exc)}",
                 hint="Close other programs or use a machine with more memory",
             )
@@ -150,7 +166,7 @@ def environment_fault(exc: BaseException) -> UserError | None:
         return None
     message, hint = _OS_FAULTS[code]
     path = getattr(exc, "filename", None) or _path_in(text)
-    return UserError(message, file=path, found=first_line(exc), hint=hint)
+    return MachineFault(message, file=path, found=first_line(exc), hint=hint)
 
 
 def _path_in(text: str) -> str | None:

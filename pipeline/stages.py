@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.errors import UserError
+from pipeline.errors import MachineFault, UserError, environment_fault
 from pipeline.ingest import ingest_all
 from pipeline.metrics import run_metrics
 from pipeline.provenance import record_run
@@ -29,7 +29,17 @@ from pipeline.settings import Settings
 from pipeline.transform import run_models
 from pipeline.validate import validate_all
 from pipeline.validate.summary import as_text, summarise
-from pipeline.warehouse import Build, Mode, building, guard_writers, layout, private_files, recover
+from pipeline.warehouse import (
+    Build,
+    Mode,
+    building,
+    guard_writers,
+    layout,
+    note_status,
+    private_files,
+    recover,
+    status,
+)
 
 Log = Callable[[str], None]
 SAMPLE_MARK = "truth.json"  # a folder holding it was written by ot-eval and may be replaced
@@ -43,19 +53,52 @@ class RunResult:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
+def check_writable(settings: Settings, sample: bool) -> None:
+    """Every folder the run will write must be writable now, not after an hour of work."""
+    folders = [
+        (settings.warehouse.parent, "[paths] warehouse"),
+        (settings.reports_dir, "[paths] reports"),
+    ]
+    if sample:
+        folders.append((settings.sample.dir.parent, "[sample] dir"))
+    for folder, key in folders:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fault = environment_fault(exc)
+            if fault is None:
+                raise
+            fault.hint = f"{fault.hint} (the folder is set by {key})"
+            raise fault from exc
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise MachineFault(
+                "Permission denied: ot-eval cannot write in this folder",
+                file=folder,
+                hint=f"Give your user write access to it, or set {key} in the config to a "
+                "folder you can write",
+            )
+
+
 @contextlib.contextmanager
 def locked(settings: Settings, verb: str, log: Log, wait: bool | None = None) -> Iterator[None]:
     """Hold the run lock, clear a dead run's leftovers, and refuse early if a read-write
     session holds the live warehouse (publishing would fail after all the work)."""
-    with run_lock(settings.warehouse, verb, settings.run.wait if wait is None else wait, log) as d:
-        if d is not None:
-            log(f"  the previous run, {d.describe()}, ended without finishing")
-        lay = layout(settings)
-        recover(lay, log)
-        _recover_sample(settings.sample.dir)
-        with guard_writers(lay):
-            pass
-        yield
+    writes_sample = verb == "sample" or (verb == "evaluate" and settings.sample.enabled)
+    lay = layout(settings)
+    try:
+        check_writable(settings, sample=writes_sample)
+        waiting = settings.run.wait if wait is None else wait
+        with run_lock(settings.warehouse, verb, waiting, log) as died:
+            if died is not None:
+                log(f"  the previous run, {died.describe()}, ended without finishing")
+            recover(lay, log)
+            _recover_sample(settings.sample.dir)
+            with guard_writers(lay):
+                pass
+            yield
+    except BaseException as exc:
+        note_status(exc, f"Nothing was replaced: {status(lay)}")
+        raise
 
 
 def _recover_sample(target: Path) -> None:
@@ -94,8 +137,12 @@ def write_sample(
                 settings.sample.scale,
                 settings.resolve(settings.sources["municipality_changes"].path),
             )
-        except BaseException:
+        except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            fault = environment_fault(exc) if isinstance(exc, Exception) else None
+            if fault is not None and fault.file is None:  # pyarrow does not say where
+                fault.file = target
+                raise fault from exc
             raise
     old = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():

@@ -38,6 +38,14 @@ SCHEMAS = ("raw", "quarantine", "valid", "staging", "intermediate", "marts", "me
 BUILDING = ".building"
 Log = Callable[[str], None]
 Mode = Literal["fresh", "copy", "link"]
+_ACTIVE: list[duckdb.DuckDBPyConnection] = []  # the run's connection, for a signal to stop
+
+
+def interrupt_active() -> None:
+    """Stop the running query of the run being built (DuckDB would finish it first)."""
+    for con in list(_ACTIVE):
+        with contextlib.suppress(duckdb.Error):
+            con.interrupt()
 
 
 @dataclass(frozen=True)
@@ -92,6 +100,13 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
             hint="Run `ot-eval evaluate` (or `make evaluate`) first",
         )
     return duckdb.connect(str(path), read_only=True)
+
+
+def note_status(exc: BaseException, text: str) -> None:
+    """Add what is live now to a failure, once (the innermost place that knows says it)."""
+    if not getattr(exc, "_ot_status", False):
+        exc.add_note(text)
+        exc._ot_status = True  # type: ignore[attr-defined]
 
 
 def status(lay: Layout) -> str:
@@ -260,6 +275,7 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
                 except OSError:
                     shutil.copyfile(source, db)
             con = duckdb.connect(str(db), read_only=mode == "link")
+            _ACTIVE.append(con)
             con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
             if mode != "link":
                 for schema in SCHEMAS:
@@ -267,6 +283,7 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
             yield Build(run_id, folder, con)
             if mode != "link":
                 con.execute("checkpoint")
+            _ACTIVE.remove(con)
             con.close()
         reports = sorted(p.name for p in (folder / "reports").glob("*.html"))
         final = lay.runs / run_id
@@ -279,13 +296,16 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
         remove_old_runs(lay, log)
     except BaseException as exc:
         if con is not None:
+            if con in _ACTIVE:
+                _ACTIVE.remove(con)
             con.close()
         shutil.rmtree(folder, ignore_errors=True)
         if published:
-            exc.add_note(
-                f"Run {run_id} was published (warehouse and reports), but tidying up after "
-                "it failed; the next run finishes that"
+            note_status(
+                exc,
+                f"Run {run_id} was published (warehouse and reports), but tidying up after it "
+                "failed; the next run finishes that",
             )
         else:
-            exc.add_note(f"Nothing was replaced: {status(lay)}")
+            note_status(exc, f"Nothing was replaced: {status(lay)}")
         raise

@@ -36,6 +36,16 @@ def sha256(path: Path) -> str:
 
 def source_files(settings: Settings, source: Source) -> list[Path]:
     pattern = settings.resolve(source.path)
+    key = f"sources.{source.name}.path in {settings.config_file.name}"
+    if pattern.is_dir():
+        inside = sorted(p.name for p in pattern.iterdir() if p.is_file())[:5]
+        raise UserError(
+            f"The path of source '{source.name}' is a folder, not a file",
+            file=pattern,
+            expected="a file, or a pattern such as folder/*.csv",
+            found="a folder holding " + (", ".join(inside) if inside else "no files"),
+            hint=f"Set {key} to the file, or to a pattern that matches the files in the folder",
+        )
     files = sorted(Path(p) for p in glob.glob(str(pattern)) if Path(p).is_file())
     if not files:
         raise UserError(
@@ -43,8 +53,7 @@ def source_files(settings: Settings, source: Source) -> list[Path]:
             file=pattern,
             expected="a file (or files matching the pattern)",
             found="nothing",
-            hint=f"Check sources.{source.name}.path in {settings.config_file.name}"
-            " (paths are relative to the config file)",
+            hint=f"Check {key} (paths are relative to the config file)",
         )
     return files
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from pipeline.sample.municipalities import PILOT_NAMES
+from pipeline.sample.pinned import pin_xlsx, write_sav
 
 ROLES = {
     1: "Prosjektleder",
@@ -172,9 +172,9 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     missing: dict[str, list[Any]] = {
         c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")
     }
-    pyreadstat.write_sav(
+    write_sav(
         data,
-        str(out / "survey_staff.sav"),
+        out / "survey_staff.sav",
         column_labels=column_labels,
         variable_value_labels=labels,
         missing_ranges=missing,
@@ -237,6 +237,7 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     )
     with pd.ExcelWriter(out / "survey_users.xlsx", engine="openpyxl") as xl:
         df.to_excel(xl, sheet_name="Svar", index=False)
+    pin_xlsx(out / "survey_users.xlsx")
     return {
         "n": n,
         "share_dont_know_coordination": P_COORDINATION["Vet ikke"],

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.sample.pinned import pin_xlsx
+
 SNAPSHOT_A = dt.date(2021, 3, 31)
 SNAPSHOT_B = dt.date(2023, 10, 4)
 BANDS = ((0, 18), (18, 67), (67, 80), (80, 100))
@@ -154,6 +156,7 @@ def team_registers(rng: np.random.Generator, out: Path) -> tuple[dict[str, Any],
                 [[f"Oversikt oppfølgingsteam – {muni} kommune, eksportert {export}"]]
             ).to_excel(xl, sheet_name="Team", index=False, header=False)
             df.to_excel(xl, sheet_name="Team", index=False, startrow=2)
+        pin_xlsx(path)
         df["kommune_navn"] = muni
         all_teams.append(df)
     truth = {

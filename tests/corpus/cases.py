@@ -19,7 +19,8 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pyreadstat
+
+from pipeline.sample.pinned import pin_xlsx, write_sav
 
 FILES = Path(__file__).parent / "files"
 
@@ -170,6 +171,7 @@ def _workbook(path: Path, sheet: str, rows: list[list[Any]]) -> None:
     for row in rows:
         ws.append(row)
     book.save(path)
+    pin_xlsx(path)
 
 
 def _persons(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -198,9 +200,9 @@ def _staff(path: Path, k_tid: list[float], missing: dict[str, list[Any]] | None)
             **{item: [1.0, 2.0, float("nan")] for item in items},
         }
     )
-    pyreadstat.write_sav(
+    write_sav(
         frame,
-        str(path),
+        path,
         variable_value_labels={
             "k_tid": {1: "I svært liten grad", 5: "I svært stor grad", 8: "Ikke svart"}
         },

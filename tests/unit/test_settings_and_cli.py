@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -102,3 +103,73 @@ def test_readme_worked_example_config_is_valid(tmp_path: Path) -> None:
     assert settings.sources["team_register"].columns["Startdato"] == "start_date"
     assert settings.sources["survey_staff"].recode["kommune"]["1"] == "5530"
     assert settings.validation.engine == "auto"
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    config = tmp_path / "c.toml"
+    config.write_text("[evaluation]\nintervention_date = 2018-09-01\n" + text, encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("[sample]\nscael = 5\n", ["Unknown key 'scael' in [sample]", "line 4", "'scale'"]),
+        (
+            "[report]\nsuppresion_threshold = 1\n",
+            ["'suppresion_threshold' in [report]", "line 4", "'suppression_threshold'"],
+        ),
+        ("[validaton]\nengine = 'sql'\n", ["Unknown key 'validaton'", "line 3", "'validation'"]),
+        (
+            '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\noptions = { delimter = ";" }\n',
+            ["'delimter' in [sources.psfs_forms.options]", "line 6", "'delimiter'"],
+        ),
+        ("[sample]\nenabled = 'yes'\n", ["'sample.enabled' has the wrong type", "true or false"]),
+        ("[run]\nwait = 1\n", ["'run.wait' has the wrong type", "line 4"]),
+        ("[validation]\ntimezone = 'Europe/Olso'\n", ["Unknown time zone", "'Europe/Olso'"]),
+        ("[validation]\nmax_quarantine_share = 2\n", ["between 0 and 1"]),
+        (
+            '[sources.extra]\npath = "x.csv"\nformat = "csv"\n',
+            ["Source 'extra' has no data contract", "line 3", "extra.yml", "psfs_forms"],
+        ),
+        (
+            '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\ncontract = "psfs"\n',
+            ["Source 'psfs_forms' has no data contract", "line 6", "psfs.yml"],
+        ),
+    ],
+)
+def test_config_mistakes_name_the_line_and_the_fix(
+    tmp_path: Path, text: str, parts: list[str]
+) -> None:
+    with pytest.raises(UserError) as info:
+        load_settings(_config(tmp_path, text))
+    message = str(info.value)
+    assert "\n" not in message
+    for part in parts:
+        assert part in message, (part, message)
+
+
+def test_a_config_kept_anywhere_finds_the_projects_own_files(tmp_path: Path) -> None:
+    """Contracts, SQL and the municipality lists come from the project, not the config's folder."""
+    elsewhere = tmp_path / "somewhere" / "else"
+    elsewhere.mkdir(parents=True)
+    shutil.copy(REPO / "ot-eval.toml", elsewhere / "mine.toml")
+    settings = load_settings(elsewhere / "mine.toml")
+    assert settings.contracts_dir == REPO / "data_contracts"
+    assert settings.sql_dir == REPO / "sql"
+    codes = settings.resolve(settings.sources["municipality_codes"].path)
+    assert codes == REPO / "reference" / "kommuner_1994_2024.csv" and codes.is_file()
+    assert settings.warehouse == elsewhere / "warehouse" / "ot_eval.duckdb"  # user data: beside it
+    assert settings.sample.dir == elsewhere / "data" / "sample"
+
+
+def test_a_source_path_that_is_a_folder_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "psfs").mkdir()
+    (tmp_path / "psfs" / "psfs_2023.csv").write_text("x\n1\n")
+    config = _config(tmp_path, '[sources.psfs_forms]\npath = "psfs"\nformat = "csv"\n')
+    assert main(["ingest", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder, not a file" in err and "psfs_2023.csv" in err
+    assert "sources.psfs_forms.path" in err and "folder/*.csv" in err
