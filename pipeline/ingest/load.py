@@ -10,13 +10,13 @@ from __future__ import annotations
 import glob
 import hashlib
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from pipeline.errors import UserError, first_line
-from pipeline.ingest.readers import READERS, check_format
+from pipeline.ingest.readers import READERS
+from pipeline.ingest.sniff import check_format
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
 
@@ -24,6 +24,7 @@ LINEAGE = ("_source_file", "_source_row", "_parse_error")
 BATCH_LINEAGE = ("_source_row", "_parse_error", "_source_file")  # reader order, then the file
 PARQUET = "read_parquet(?, file_row_number = true)"
 PARQUET_DESCRIBE = f"describe select * from {PARQUET}"
+PARQUET_ROWS = "select sum(num_rows) from parquet_file_metadata(?)"
 
 
 def sha256(path: Path) -> str:
@@ -69,15 +70,19 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""
         create table if not exists meta.ingest_files (
             source varchar, file varchar, format varchar, sha256 varchar, bytes bigint,
-            rows_read bigint, encoding varchar, delimiter varchar, sheet varchar,
-            header_row varchar)""")
+            rows_in_file bigint, counted_by varchar, rows_read bigint, encoding varchar,
+            delimiter varchar, sheet varchar, header_row varchar)""")
+    con.execute("""
+        create table if not exists meta.read_notes (
+            source varchar, _source_file varchar, _source_row bigint, rule varchar,
+            note varchar)""")
     con.execute("""
         create table if not exists meta.ingest_columns (
             source varchar, file varchar, "column" varchar, column_in_file varchar,
             position integer)""")
     con.execute("""
         create table if not exists meta.value_labels (
-            source varchar, "column" varchar, value varchar, label varchar)""")
+            source varchar, file varchar, "column" varchar, value varchar, label varchar)""")
     con.execute("""
         create table if not exists meta.declared_missing (
             source varchar, "column" varchar, value varchar, label varchar)""")
@@ -162,7 +167,7 @@ def _mapped(source: Source, path: Path, columns: list[str]) -> list[str]:
 def ingest_file(
     con: duckdb.DuckDBPyConnection, settings: Settings, source: Source, path: Path, sink: _Sink
 ) -> int:
-    """Load one file; return rows read."""
+    """Load one file; return rows read (after checking them against the file's own count)."""
     shown = display_path(settings, path)
     dialect: dict[str, str] = {}
     if source.format == "parquet":
@@ -171,6 +176,17 @@ def ingest_file(
         in_file = list(names)
         _mapped(source, path, in_file)
         rows = sink.parquet(path, shown, names, source.columns)
+        counted = con.execute(PARQUET_ROWS, [str(path)]).fetchone()
+        rows_in_file = int(counted[0]) if counted and counted[0] is not None else 0
+        counted_by = "rows stated in the Parquet metadata"
+        if rows != rows_in_file:
+            raise UserError(
+                "Rows were lost between the Parquet file and the warehouse",
+                file=path,
+                expected=f"{rows_in_file:,} rows ({counted_by})",
+                found=f"{rows:,} rows loaded",
+                hint="The file may be damaged: copy or export it again",
+            )
     else:
         result = READERS[source.format](path, source.options)
         in_file, dialect = result.columns, result.dialect
@@ -180,19 +196,28 @@ def ingest_file(
             arrays = [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())]
             sink.arrow(pa.Table.from_arrays(arrays, [*renamed, *BATCH_LINEAGE]))
             rows += batch.num_rows
-        _labels(con, source, result.value_labels, result.declared_missing)
+        rows_in_file = result.rows_in_file if result.rows_in_file is not None else rows
+        counted_by = result.counted_by
+        _labels(con, source, shown, result.value_labels, result.declared_missing)
+        if result.notes:
+            con.executemany(
+                "insert into meta.read_notes values (?, ?, ?, ?, ?)",
+                [[source.name, shown, row, rule, note] for row, rule, note in result.notes],
+            )
     con.executemany(
         "insert into meta.ingest_columns values (?, ?, ?, ?, ?)",
         [[source.name, shown, source.columns.get(c, c), c, i + 1] for i, c in enumerate(in_file)],
     )
     con.execute(
-        "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             source.name,
             shown,
             source.format,
             sha256(path),
             path.stat().st_size,
+            rows_in_file,
+            counted_by,
             rows,
             dialect.get("encoding"),
             dialect.get("delimiter"),
@@ -206,28 +231,28 @@ def ingest_file(
 def _labels(
     con: duckdb.DuckDBPyConnection,
     source: Source,
+    file: str,
     labels: dict[str, dict[str, str]],
     missing: dict[str, list[str]],
 ) -> None:
-    def rows(values: dict[str, Any], pick: Any) -> list[list[Any]]:
-        return [
-            [source.name, source.columns.get(col, col), v, labels.get(col, {}).get(v, "")]
-            for col, items in values.items()
-            for v in pick(items)
-        ]
-
-    for col in labels:  # a later file of the same source repeats the labels
-        con.execute(
-            'delete from meta.value_labels where source = ? and "column" = ?',
-            [source.name, source.columns.get(col, col)],
-        )
+    """Value labels and declared-missing codes, per file: waves may label a code differently."""
     if labels:
         con.executemany(
-            "insert into meta.value_labels values (?, ?, ?, ?)", rows(labels, lambda m: list(m))
+            "insert into meta.value_labels values (?, ?, ?, ?, ?)",
+            [
+                [source.name, file, source.columns.get(col, col), value, label]
+                for col, items in labels.items()
+                for value, label in items.items()
+            ],
         )
     if missing:
         con.executemany(
-            "insert into meta.declared_missing values (?, ?, ?, ?)", rows(missing, lambda v: v)
+            "insert into meta.declared_missing values (?, ?, ?, ?)",
+            [
+                [source.name, source.columns.get(col, col), v, labels.get(col, {}).get(v, "")]
+                for col, values in missing.items()
+                for v in values
+            ],
         )
 
 
@@ -236,7 +261,8 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
     _ensure_meta(con)
     table = ident("raw", source.name)
     con.execute(f"drop table if exists {table}")
-    for meta in ("ingest_files", "ingest_columns", "value_labels", "declared_missing"):
+    for meta in ("ingest_files", "ingest_columns", "value_labels", "declared_missing",
+                 "read_notes"):  # fmt: skip
         con.execute(f"delete from {ident('meta', meta)} where source = ?", [source.name])
     sink = _Sink(con, source.name)
     total = 0

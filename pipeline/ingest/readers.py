@@ -1,16 +1,21 @@
-"""One reader per file format. Each yields Arrow record batches with `_source_row` added.
+"""One reader per file format. Each yields Arrow record batches with `_source_row` added, and
+checks, once the batches are exhausted, that it read every row the file holds.
 
 `_source_row` is the row as the user sees it in that file's own viewer: the line number in a
 CSV (header = line 1), the spreadsheet row in Excel, the case number in SPSS, the 1-based row
 in Parquet. Text formats are kept as text: typing is the contract's job, so nothing is lost
-on the way in. A row that cannot be split into the header's columns is kept too, with its
-columns empty and `_parse_error` saying what was wrong; validation quarantines it.
-Parquet is not read here: DuckDB streams it straight from the file (see load.py).
+on the way in. A row that cannot be read faithfully (a stray delimiter, a quote never closed,
+an Excel error cell, a formula never calculated) is kept too, with `_parse_error` saying what
+was wrong; validation quarantines it.
+
+"Rows in" is what the file holds, counted by a second method that does not trust the
+reader: the lines of a CSV (`textscan`), the rows of the sheet's XML (`xlsxscan`), the case
+count in an SPSS header, the row count in Parquet metadata (load.py). A shortfall stops the
+run with the file's name. Parquet is not read here: DuckDB streams it (see load.py).
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -21,26 +26,19 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipeline.errors import UserError, first_line
+from pipeline.ingest.sniff import check_format
+from pipeline.ingest.textscan import MAX_OPEN_QUOTE_LINES, line_spans, scan
+from pipeline.ingest.textscan import _blocks as text_blocks
 
 BATCH_ROWS = 100_000
-SNIFF_BYTES = 1 << 16
 DELIMITERS = (";", ",", "\t", "|")
-MAGIC = {
-    b"PAR1": "parquet",
-    b"PK\x03\x04": "xlsx",
-    b"$FL2": "sav",
-    b"$FL3": "sav",
-    b"\xd0\xcf\x11\xe0": "xls (old Excel 97-2003)",
-}
-WHAT_TO_DO = {
-    "csv": "Export the data as CSV (text), or set the source's format to what the file is",
-    "xlsx": "Save the workbook as .xlsx (Excel 2007 or later), or set the source's format",
-    "sav": "Export an SPSS .sav file, or set the source's format to what the file is",
-    "parquet": "Point the source at the Parquet file, or set its format to what the file is",
-}
+DELIMITER_NAMES = {";": "';' (semicolon)", ",": "',' (comma)", "\t": "a tab", "|": "'|' (pipe)"}
+UNNAMED = "_unnamed_"
+MERGED_RULE = "row.merged_cells"
 
 
 @dataclass
@@ -50,92 +48,14 @@ class ReadResult:
     value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     declared_missing: dict[str, list[str]] = field(default_factory=dict)
     dialect: dict[str, str] = field(default_factory=dict)  # what was detected or configured
+    # set when the batches are exhausted: rows the file holds, counted independently
+    rows_in_file: int | None = None
+    counted_by: str = ""
+    notes: list[tuple[int, str, str]] = field(default_factory=list)  # row, rule, note (warn)
 
 
-def sniff_format(path: Path) -> str:
-    """What the file is by its first bytes: parquet, xlsx, sav, xls, csv (text) or empty."""
-    with path.open("rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if not head:
-        return "empty"
-    for magic, fmt in MAGIC.items():
-        if head.startswith(magic):
-            return fmt
-    return "binary (not text)" if b"\x00" in head else "csv"
-
-
-def check_format(path: Path, expected: str) -> None:
-    found = sniff_format(path)
-    if found == "empty":
-        raise UserError(
-            "The file is empty (0 bytes)",
-            file=path,
-            expected=f"a {expected} file with a header and data rows",
-            found="nothing",
-            hint="Check that the export finished, then export again",
-        )
-    if found != expected:
-        raise UserError(
-            f"The file is not a {expected} file",
-            file=path,
-            expected=expected,
-            found=found,
-            hint=WHAT_TO_DO[expected],
-        )
-
-
-def _position(path: Path, offset: int, delimiter: str | None) -> tuple[int, int]:
-    """(line, field) of a byte offset: line 1 is the header, fields count from 0."""
-    with path.open("rb") as fh:
-        before = fh.read(offset)
-    line_start = before.rfind(b"\n") + 1
-    field_no = before[line_start:].count(delimiter.encode()) if delimiter else 0
-    return before.count(b"\n") + 1, field_no
-
-
-def detect_encoding(path: Path, configured: str | None) -> str:
-    """The configured encoding (checked), else UTF-8 (with or without BOM), else cp1252/latin-1.
-
-    The whole file is checked, so a bad byte on line 900 000 is found before any row is loaded.
-    """
-    with path.open("rb") as fh:
-        bom = fh.read(3) == codecs.BOM_UTF8
-    candidates = [configured] if configured else ["utf-8-sig" if bom else "utf-8", "cp1252"]
-    for encoding in candidates:
-        decoder = codecs.getincrementaldecoder(encoding)()
-        offset = 0
-        try:
-            with path.open("rb") as raw:
-                while block := raw.read(1 << 22):
-                    decoder.decode(block)
-                    offset += len(block)
-                decoder.decode(b"", final=True)
-            return encoding
-        except UnicodeDecodeError as exc:
-            if configured:
-                bad = offset + exc.start
-                line, _ = _position(path, bad, None)
-                with path.open("rb") as fh:
-                    fh.seek(bad)
-                    byte = fh.read(1)
-                raise UserError(
-                    f"The file cannot be read as {configured}",
-                    file=path,
-                    row=line,
-                    expected=f"text in {configured}",
-                    found=f"the byte {byte.hex(' ')} (0x{byte.hex()})",
-                    hint="Remove options.encoding to let ot-eval detect it, or set it to the "
-                    "file's encoding (Excel and Nettskjema exports on Windows are often "
-                    "'cp1252')",
-                ) from exc
-        except LookupError as exc:
-            raise UserError(
-                "The configured encoding is unknown",
-                file=path,
-                found=repr(configured),
-                hint="Use e.g. 'utf-8', 'cp1252' or 'latin-1'",
-            ) from exc
-    return "latin-1"  # cp1252 leaves five bytes undefined; latin-1 reads every byte
+def show_delimiter(delimiter: str) -> str:
+    return DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
 
 def detect_delimiter(header: str, configured: str | None) -> str:
@@ -146,128 +66,38 @@ def detect_delimiter(header: str, configured: str | None) -> str:
     return best if counts[best] else ","
 
 
-def _row_numbers(first: int, n: int, skipped: set[int]) -> tuple[pa.Array, int]:
-    """Line numbers for `n` parsed rows starting at `first`, stepping over skipped lines."""
+def _row_numbers(first: int, n: int, skipped: set[int]) -> tuple[np.ndarray, int]:
+    """Record numbers for `n` parsed rows starting at `first`, stepping over skipped ones."""
     ahead = sorted(s for s in skipped if s >= first)
     candidates = np.arange(first, first + n + len(ahead), dtype=np.int64)
     if ahead:
         candidates = candidates[~np.isin(candidates, ahead)]
     numbers = candidates[:n]
-    return pa.array(numbers), int(numbers[-1]) + 1 if n else first
+    return numbers, int(numbers[-1]) + 1 if n else first
 
 
-def _batch(columns: list[str], arrays: list[pa.Array], rows: pa.Array, errors: pa.Array) -> Any:
+def _batch(columns: list[str], arrays: list[Any], rows: Any, errors: Any) -> pa.RecordBatch:
+    errors = errors if isinstance(errors, pa.Array) else pa.array(errors, pa.string())
     return pa.RecordBatch.from_arrays(
-        [*arrays, rows, errors], [*columns, "_source_row", "_parse_error"]
+        [*arrays, pa.array(rows, pa.int64()), errors.cast(pa.string())],
+        [*columns, "_source_row", "_parse_error"],
     )
 
 
-def _bad_rows(columns: list[str], bad: list[tuple[int, str]]) -> pa.RecordBatch:
-    n = len(bad)
-    nulls = [pa.nulls(n, pa.string()) for _ in columns]
-    return _batch(
-        columns,
-        nulls,
-        pa.array([b[0] for b in bad], pa.int64()),
-        pa.array([b[1] for b in bad], pa.string()),
-    )
-
-
-def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
-    check_format(path, "csv")
-    encoding = detect_encoding(path, options.get("encoding"))
-    with path.open(encoding=encoding, newline="") as fh:
-        first_line = fh.readline()
-        has_data = bool(fh.readline().strip())
-    delimiter = detect_delimiter(first_line, options.get("delimiter"))
-    header = next(csv.reader(io.StringIO(first_line), delimiter=delimiter), [])
-    header = [h.strip() for h in header]
-    if not any(header):
-        raise UserError(
-            "The file has no header row",
-            file=path,
-            row=1,
-            expected="column names on the first line",
-            found="an empty line",
-            hint="Check that the export finished",
-        )
-    _check_header(path, header, 1)
-    if not has_data:
-        raise UserError(
-            "The file has a header but no data rows",
-            file=path,
-            row=2,
-            expected="at least one data row",
-            found="end of file",
-            hint="Check that the export finished (an empty extract should not be delivered)",
-        )
-    with path.open("rb") as tail:
-        tail.seek(max(0, path.stat().st_size - 1))
-        ends_with_newline = tail.read(1) in (b"\n", b"\r")
-    bad: list[tuple[int, str]] = []
-
-    def on_invalid(row: Any) -> str:
-        bad.append(
-            (
-                int(row.number),
-                f"{row.actual_columns} fields where the header has {row.expected_columns}: "
-                f"{row.text[:200]}",
-            )
-        )
-        return "skip"
-
-    reader = pacsv.open_csv(
-        path,
-        read_options=pacsv.ReadOptions(
-            encoding=encoding,
-            block_size=1 << 24,
-            use_threads=False,
-            skip_rows=1,
-            column_names=header,
-        ),
-        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
-        convert_options=pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
-            strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-
-    def batches() -> Iterator[pa.RecordBatch]:
-        line = 2  # line 1 is the header
-        reported = 0
-        for batch in reader:
-            skipped = {b[0] for b in bad}
-            rows, line = _row_numbers(line, batch.num_rows, skipped)
-            yield _batch(header, batch.columns, rows, pa.nulls(batch.num_rows, pa.string()))
-            if len(bad) > reported:
-                yield _bad_rows(header, bad[reported:])
-                reported = len(bad)
-        if len(bad) > reported:
-            yield _bad_rows(header, bad[reported:])
-        if bad and not ends_with_newline and bad[-1][0] >= line - 1:
-            raise UserError(
-                "The file ends in the middle of a row: it looks cut off",
-                file=path,
-                row=bad[-1][0],
-                expected=f"{len(header)} fields on the last row",
-                found=bad[-1][1],
-                hint="Export the file again and check that the copy finished",
-            )
-
-    dialect = {"encoding": encoding, "delimiter": delimiter}
-    return ReadResult(header, batches(), dialect=dialect)
+def _bad_rows(columns: list[str], rows: Any, reasons: list[str]) -> pa.RecordBatch:
+    nulls = [pa.nulls(len(reasons), pa.string()) for _ in columns]
+    return _batch(columns, nulls, rows, reasons)
 
 
 def _check_header(path: Path, header: list[str], row: int) -> None:
     seen: set[str] = set()
-    for name in header:
+    for number, name in enumerate(header, start=1):
         if not name:
             raise UserError(
                 "A column has no name in the header",
                 file=path,
                 row=row,
-                column=f"number {header.index(name) + 1}",
+                column=f"number {number}",
                 hint="Give every column a name (or delete the empty column)",
             )
         if name in seen:
@@ -279,6 +109,224 @@ def _check_header(path: Path, header: list[str], row: int) -> None:
                 hint="Rename one of them",
             )
         seen.add(name)
+
+
+def _named(header: list[str]) -> tuple[list[str], int]:
+    """The named columns and how many unnamed ones trail them (a trailing delimiter)."""
+    named = list(header)
+    while named and not named[-1]:
+        named.pop()
+    return named, len(header) - len(named)
+
+
+# -- CSV -------------------------------------------------------------------------------------
+
+
+class _PatchedText(io.RawIOBase):
+    """The file as the parser should see it: every line that leaves a quote open is replaced by
+    a marker (one field too many), so that the parser reports that line as one bad row
+    instead of running on into the lines after it."""
+
+    def __init__(self, path: Path, encoding: str, lines: set[int], marker: bytes) -> None:
+        self._pieces = self._patched(path, encoding, lines, marker)
+        self._buffer = b""
+
+    @staticmethod
+    def _patched(path: Path, encoding: str, lines: set[int], marker: bytes) -> Iterator[bytes]:
+        seen = 0
+        for data, last in text_blocks(path, encoding):
+            starts, content_end, _ = line_spans(data, last)
+            hit = [i for i in range(len(starts)) if seen + i + 1 in lines]
+            position = 0
+            for i in hit:
+                yield data[position : starts[i]] + marker
+                position = int(content_end[i])
+            yield data[position:]
+            seen += len(starts)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._buffer:
+            try:
+                self._buffer = next(self._pieces)
+            except StopIteration:
+                return 0
+        n = min(len(buffer), len(self._buffer))
+        buffer[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with path.open(encoding=encoding, newline="") as fh:
+        return fh.readline().rstrip("\r\n")
+
+
+def _records_by_csv_module(path: Path, encoding: str, delimiter: str) -> int:
+    """Rows below the header as Python's own CSV parser counts them (quoted line breaks)."""
+    with path.open(encoding=encoding, newline="") as fh:
+        return sum(1 for row in csv.reader(fh, delimiter=delimiter) if row) - 1
+
+
+def _row_problems(batch: pa.RecordBatch, header: list[str], unnamed: int) -> pa.Array:
+    """Why a parsed row is still not a row of data: a value in an unnamed column, or the
+    header itself repeated (files joined with their headers)."""
+    n = batch.num_rows
+    reasons: list[str | None] | None = None
+    if unnamed:
+        for j in range(unnamed):
+            column = batch.column(len(header) + j)
+            if column.null_count < n:
+                reasons = reasons or [None] * n
+                for row in np.flatnonzero(pc.is_valid(column).to_numpy(zero_copy_only=False)):
+                    reasons[row] = reasons[row] or (
+                        f"a value right of the last named column: {column[row].as_py()!r}"
+                    )
+    same = None
+    for k, name in enumerate(header):
+        equal = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(batch.column(k)), name), False)
+        same = equal if same is None else pc.and_(same, equal)
+    if same is not None and pc.any(same).as_py():
+        reasons = reasons or [None] * n
+        for row in np.flatnonzero(same.to_numpy(zero_copy_only=False)):
+            reasons[row] = "the header line repeated as a data row (were files joined?)"
+    return pa.nulls(n, pa.string()) if reasons is None else pa.array(reasons, pa.string())
+
+
+def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
+    check_format(path, "csv")
+    text = scan(path, options.get("encoding"))
+    multiline = bool(options.get("multiline_values", False))
+    first = _first_line(path, text.encoding)
+    delimiter = detect_delimiter(first, options.get("delimiter"))
+    parsed = next(csv.reader([first], delimiter=delimiter), [])
+    header, unnamed = _named([h.strip() for h in parsed])
+    if not any(header):
+        raise UserError(
+            "The file has no header row",
+            file=path,
+            row=1,
+            expected="column names on the first line",
+            found="an empty line",
+            hint="Check that the export finished",
+        )
+    _check_header(path, header, 1)
+    if text.records() == 0:
+        raise UserError(
+            "The file has a header but no data rows",
+            file=path,
+            row=2,
+            expected="at least one data row",
+            found="end of file",
+            hint="Check that the export finished (an empty extract should not be delivered)",
+        )
+    opened = {} if multiline else text.open_quote_lines(delimiter)
+    if not multiline and len(text.odd_quotes) >= MAX_OPEN_QUOTE_LINES:
+        raise UserError(
+            "Too many lines leave a quoted value open",
+            file=path,
+            found=f"{MAX_OPEN_QUOTE_LINES:,} or more such lines",
+            hint="If values in this file hold line breaks, set options.multiline_values = true "
+            "for the source",
+        )
+    names = header + [f"{UNNAMED}{j + 1}" for j in range(unnamed)]
+    marker = delimiter * len(names)  # one field more than the header: always a bad row
+    result = ReadResult(header, iter(()), dialect={"encoding": text.encoding,
+                                                   "delimiter": delimiter})  # fmt: skip
+    bad: list[tuple[int, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        number = int(row.number)
+        if opened and row.text == marker:
+            line = int(text.line_of(np.array([number]))[0])
+            reason = (
+                "a quote opened on this line is not closed on it (the parser would read the "
+                f"lines after it into one value): {opened.get(line, '')[:200]}"
+            )
+        else:
+            reason = (
+                f"{row.actual_columns} fields where the header has {row.expected_columns}: "
+                f"{row.text[:200]}"
+            )
+        bad.append((number, reason))
+        return "skip"
+
+    source: Any = path
+    encoding = text.encoding
+    if opened:  # the patched text is the file's bytes (UTF-16 arrives as UTF-8)
+        source = _PatchedText(path, text.encoding, set(opened), marker.encode())
+        encoding = text.encoding if text.encoding in ("cp1252", "latin-1") else "utf8"
+    reader = pacsv.open_csv(
+        source,
+        read_options=pacsv.ReadOptions(
+            encoding=encoding,
+            block_size=1 << 24,
+            use_threads=False,
+            skip_rows=1,
+            column_names=names,
+        ),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in names},
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+
+    def lines(records: np.ndarray) -> np.ndarray:
+        return records if multiline else text.line_of(records)
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        record = 2  # record 1 is the header
+        reported = 0
+        total = 0
+        for batch in reader:
+            numbers, record = _row_numbers(record, batch.num_rows, {b[0] for b in bad})
+            problems = _row_problems(batch, header, unnamed)
+            yield _batch(header, batch.columns[: len(header)], lines(numbers), problems)
+            total += batch.num_rows
+            if len(bad) > reported:
+                new, reported = bad[reported:], len(bad)
+                yield _bad_rows(header, lines(np.array([b[0] for b in new])), [b[1] for b in new])
+                total += len(new)
+        if len(bad) > reported:
+            new = bad[reported:]
+            yield _bad_rows(header, lines(np.array([b[0] for b in new])), [b[1] for b in new])
+            total += len(new)
+        if bad and not text.ends_with_newline and bad[-1][0] == text.records() + 1:
+            raise UserError(
+                "The file ends in the middle of a row: it looks cut off",
+                file=path,
+                row=int(lines(np.array([bad[-1][0]]))[0]),
+                expected=f"{len(header)} fields on the last row",
+                found=bad[-1][1],
+                hint="Export the file again and check that the copy finished",
+            )
+        if multiline:
+            expected = _records_by_csv_module(path, text.encoding, delimiter)
+            how = "records below the header, by Python's csv module"
+        else:
+            expected = text.records()
+            empty = int(np.count_nonzero(text.empty > 1))
+            how = f"non-empty lines below the header ({empty:,} empty line(s) hold no row)"
+        if total != expected:
+            raise UserError(
+                "Rows were lost between the file and the reader",
+                file=path,
+                expected=f"{expected:,} rows ({how})",
+                found=f"{total:,} rows read",
+                hint="Please report this with the file's structure (not its data); meanwhile "
+                "check the file for quotes that span lines (options.multiline_values)",
+            )
+        result.rows_in_file, result.counted_by = expected, how
+
+    result.batches = batches()
+    return result
+
+
+# -- Excel -----------------------------------------------------------------------------------
 
 
 def _cell_text(value: Any) -> str | None:
@@ -296,7 +344,7 @@ def _cell_text(value: Any) -> str | None:
     return text or None
 
 
-def _header_row(rows: list[tuple[Any, ...]]) -> int:
+def _header_row(rows: list[list[Any]]) -> int:
     """Index of the header among the first rows: the first row as wide as the widest.
 
     Title rows above a table ('Teamregister Senja, eksportert 2023-10-04') fill one cell.
@@ -306,10 +354,66 @@ def _header_row(rows: list[tuple[Any, ...]]) -> int:
     return next(i for i, w in enumerate(widths) if w == widest)
 
 
+def _pick_sheet(path: Path, book: Any, sheet: str | None) -> Any:
+    """The named sheet, else the first visible one (a hidden sheet is never guessed)."""
+
+    def shown(ws: Any) -> str:
+        state = getattr(ws, "sheet_state", "visible")
+        return f"'{ws.title}'" + ("" if state == "visible" else f" ({state})")
+
+    if sheet is None:
+        visible = [
+            ws for ws in book.worksheets if getattr(ws, "sheet_state", "visible") == "visible"
+        ]
+        if not visible:
+            raise UserError(
+                "The workbook has no visible sheet",
+                file=path,
+                found="sheets " + ", ".join(shown(ws) for ws in book.worksheets),
+                hint="Set options.sheet for this source to the sheet that holds the data",
+            )
+        return visible[0]
+    if sheet not in book.sheetnames:
+        raise UserError(
+            "The workbook has no sheet with that name",
+            file=path,
+            expected=f"sheet '{sheet}'",
+            found="sheets " + ", ".join(shown(ws) for ws in book.worksheets),
+            hint="Set options.sheet for this source to the sheet that holds the data",
+        )
+    return book[sheet]
+
+
+@dataclass
+class _Merges:
+    """Merged ranges below the header: every cell takes the value of the range's first cell."""
+
+    fill: dict[int, list[tuple[int, tuple[int, int]]]]  # row -> [(column, first cell)]
+    first: set[tuple[int, int]]
+    values: dict[tuple[int, int], Any] = field(default_factory=dict)
+
+    @classmethod
+    def below(cls, merged: list[tuple[int, int, int, int]], header_row: int) -> _Merges:
+        fill: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+        first = set()
+        for c1, r1, c2, r2 in merged:
+            if r1 <= header_row:
+                continue  # titles and header cells: not data
+            first.add((r1, c1))
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        fill.setdefault(r, []).append((c, (r1, c1)))
+        return cls(fill, first)
+
+
 def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
     import zipfile
 
     import openpyxl
+    from openpyxl.utils.cell import get_column_letter
+
+    from pipeline.ingest.xlsxscan import scan_sheet
 
     check_format(path, "xlsx")
     try:
@@ -321,27 +425,18 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
             expected="an .xlsx workbook",
             hint="The file may be damaged or cut off: open it in Excel and save it again",
         ) from exc
-    sheet = options.get("sheet")
-    if sheet is None:
-        ws = book.worksheets[0]
-    elif sheet not in book.sheetnames:
-        raise UserError(
-            "The workbook has no sheet with that name",
-            file=path,
-            expected=f"sheet '{sheet}'",
-            found="sheets " + ", ".join(f"'{s}'" for s in book.sheetnames),
-            hint="Set options.sheet for this source to the sheet that holds the data",
-        )
-    else:
-        ws = book[sheet]
-    rows = ws.iter_rows(min_row=1, values_only=True)
+    ws = _pick_sheet(path, book, options.get("sheet"))
+    ws.reset_dimensions()  # the stored dimension may be smaller than the data: read it all
+    sheet_scan = scan_sheet(path, ws.title)
+    rows = ws.iter_rows(min_row=1)
     configured = options.get("header_row")
     head: list[tuple[Any, ...]] = []
     for row in rows:
         head.append(row)
         if len(head) >= (int(configured) if configured else 30):
             break
-    if not head or not any(_cell_text(v) for r in head for v in r):
+    values = [[getattr(c, "value", None) for c in r] for r in head]
+    if not head or not any(_cell_text(v) for r in values for v in r):
         raise UserError(
             "The sheet is empty",
             file=path,
@@ -349,13 +444,15 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
             found="no cells with values",
             hint="Check options.sheet and that the export finished",
         )
-    index = int(configured) - 1 if configured else _header_row(head)
-    header_cells = list(head[index])
+    index = int(configured) - 1 if configured else _header_row(values)
+    header_cells = list(values[index])
     while header_cells and _cell_text(header_cells[-1]) is None:
         header_cells.pop()
     header = [_cell_text(v) or "" for v in header_cells]
     _check_header(path, header, index + 1)
     width = len(header)
+    merges = _Merges.below(sheet_scan.merged, index + 1)
+    result = ReadResult(header, iter(()), dialect={"sheet": ws.title, "header_row": str(index + 1)})
 
     def data_rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
         number = index + 1
@@ -366,56 +463,88 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
             number += 1
             yield number, row
 
+    def prepared() -> Iterator[tuple[int, list[str | None], str | None]]:
+        """(row, cells as text, why the row cannot be read) for every row that holds data."""
+        for number, row in data_rows():
+            cells = [getattr(c, "value", None) for c in row]
+            for c, value in enumerate(cells, start=1):
+                if (number, c) in merges.first:
+                    merges.values[(number, c)] = value
+            texts = [_cell_text(v) for v in cells]
+            uncalculated = sheet_scan.uncalculated.get(number)
+            if not any(t is not None for t in texts) and not uncalculated:
+                continue  # an empty row holds no data (merged cells do not make it a row)
+            for c, first_cell in merges.fill.get(number, []):
+                texts += [None] * (c - len(texts))
+                texts[c - 1] = _cell_text(merges.values.get(first_cell))
+                if c <= width:
+                    anchor = f"{get_column_letter(first_cell[1])}{first_cell[0]}"
+                    result.notes.append(
+                        (number, MERGED_RULE, f"{header[c - 1]} copied from merged cell {anchor}")
+                    )
+            problem = None
+            errors = [
+                f"{header[c] if c < width else get_column_letter(c + 1)}={cell.value}"
+                for c, cell in enumerate(row)
+                if getattr(cell, "data_type", None) == "e"
+            ]
+            extra = [t for t in texts[width:] if t is not None]
+            if errors:
+                problem = "an Excel error value in the cell: " + ", ".join(errors)
+            elif uncalculated:
+                problem = (
+                    f"cell {', '.join(uncalculated)} holds a formula Excel never calculated (no "
+                    "stored value): open the workbook in Excel and save it again"
+                )
+            elif extra:
+                problem = (
+                    f"{len(extra)} filled cell(s) right of the last named column: "
+                    + ", ".join(extra[:5])
+                )
+            texts = texts[:width] + [None] * (width - len(texts))
+            yield number, ([None] * width if problem else texts), problem
+
     def batches() -> Iterator[pa.RecordBatch]:
+        total = 0
         try:
-            yield from _chunks(header, width, data_rows())
+            chunk: list[tuple[int, list[str | None], str | None]] = []
+            for item in prepared():
+                chunk.append(item)
+                if len(chunk) >= BATCH_ROWS:
+                    yield _rows_batch(header, chunk)
+                    total += len(chunk)
+                    chunk = []
+            if chunk:
+                yield _rows_batch(header, chunk)
+                total += len(chunk)
         finally:
             book.close()
-
-    dialect = {"sheet": ws.title, "header_row": str(index + 1)}
-    return ReadResult(header, batches(), dialect=dialect)
-
-
-def _chunks(
-    header: list[str], width: int, rows: Iterator[tuple[int, tuple[Any, ...]]]
-) -> Iterator[pa.RecordBatch]:
-    """Spreadsheet rows to batches; empty rows are skipped, cells beyond the header flagged."""
-    cols: list[list[str | None]] = [[] for _ in header]
-    numbers: list[int] = []
-    errors: list[str | None] = []
-    for number, row in rows:
-        cells = [_cell_text(v) for v in row]
-        if not any(c is not None for c in cells):
-            continue
-        extra = [c for c in cells[width:] if c is not None]
-        if extra:
-            for col in cols:
-                col.append(None)
-            errors.append(
-                f"{len(extra)} filled cell(s) right of the last named column: "
-                + ", ".join(extra[:5])
+        expected = sum(1 for r in sheet_scan.rows if r > index + 1)
+        if total != expected:
+            raise UserError(
+                "Rows were lost between the workbook and the reader",
+                file=path,
+                expected=f"{expected:,} rows with data below the header (sheet '{ws.title}')",
+                found=f"{total:,} rows read",
+                hint="Open the workbook in Excel and save it again, or export the sheet as CSV",
             )
-        else:
-            cells += [None] * (width - len(cells))
-            for col, value in zip(cols, cells[:width], strict=True):
-                col.append(value)
-            errors.append(None)
-        numbers.append(number)
-        if len(numbers) >= BATCH_ROWS:
-            yield _batch(
-                header,
-                [pa.array(c, pa.string()) for c in cols],
-                pa.array(numbers, pa.int64()),
-                pa.array(errors, pa.string()),
-            )
-            cols, numbers, errors = [[] for _ in header], [], []
-    if numbers:
-        yield _batch(
-            header,
-            [pa.array(c, pa.string()) for c in cols],
-            pa.array(numbers, pa.int64()),
-            pa.array(errors, pa.string()),
-        )
+        result.rows_in_file = expected
+        result.counted_by = "rows with a value below the header, from the sheet's XML"
+
+    result.batches = batches()
+    return result
+
+
+def _rows_batch(
+    header: list[str], chunk: list[tuple[int, list[str | None], str | None]]
+) -> pa.RecordBatch:
+    columns = [
+        pa.array([cells[i] for _, cells, _ in chunk], pa.string()) for i in range(len(header))
+    ]
+    return _batch(header, columns, [n for n, _, _ in chunk], [p for _, _, p in chunk])
+
+
+# -- SPSS ------------------------------------------------------------------------------------
 
 
 def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
@@ -446,6 +575,8 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
                 values = [_cell_text(lo)]
             missing.setdefault(var, []).extend(v for v in values if v is not None)
     columns = list(meta.column_names)
+    stated = meta.number_rows if meta.number_rows is not None and meta.number_rows >= 0 else None
+    result = ReadResult(columns, iter(()), labels, missing, {"encoding": meta.file_encoding or ""})
 
     def batches() -> Iterator[pa.RecordBatch]:
         first = 1
@@ -459,12 +590,7 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
                     for c in columns
                 ]
                 n = len(frame)
-                yield _batch(
-                    columns,
-                    arrays,
-                    pa.array(range(first, first + n), pa.int64()),
-                    pa.nulls(n, pa.string()),
-                )
+                yield _batch(columns, arrays, np.arange(first, first + n), pa.nulls(n))
                 first += n
         except Exception as exc:  # pyreadstat's errors are untyped
             if isinstance(exc, UserError):
@@ -475,8 +601,23 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
                 row=first,
                 hint="The file may be cut off: export it again from SPSS",
             ) from exc
+        if stated is not None and first - 1 != stated:
+            raise UserError(
+                "Cases were lost between the SPSS file and the reader",
+                file=path,
+                expected=f"{stated:,} cases (the file's header)",
+                found=f"{first - 1:,} cases read",
+                hint="The file may be damaged: export it again from SPSS",
+            )
+        result.rows_in_file = first - 1 if stated is None else stated
+        result.counted_by = (
+            "cases stated in the file's header"
+            if stated is not None
+            else "not stated in the file's header: the cases read"
+        )
 
-    return ReadResult(columns, batches(), labels, missing, {"encoding": meta.file_encoding or ""})
+    result.batches = batches()
+    return result
 
 
 Reader = Callable[[Path, dict[str, Any]], ReadResult]

@@ -316,7 +316,7 @@ def _count(value: Any) -> str:
 def _totals(summary: Summary) -> dict[str, int]:
     return {
         key: sum(int(f[f"rows_{key}"]) for f in summary.files)
-        for key in ("read", "accepted", "quarantined")
+        for key in ("in_file", "read", "accepted", "quarantined")
     }
 
 
@@ -332,6 +332,12 @@ def data_quality(
         failing=[r for r in summary.rules if r["checked"]],
         skipped=[r for r in summary.rules if not r["checked"]],
         severity={"quarantine": "karantene", "warn": "advarsel", "stop": "stopper kjøringen"},
+        delimiters={
+            ";": "semikolon «;»",
+            ",": "komma «,»",
+            "\t": "tabulator",
+            "|": "loddrett strek «|»",
+        },
         gx_max_rows=_count(gx_max_rows),
         prov=prov,
         plotly_js=None,

@@ -50,8 +50,8 @@ class Rule:
     """One check. `columns` are this source's columns the rule reads (shown in reasons)."""
 
     name: str
-    kind: str  # type | not_null | allowed | range | pattern | unique | key | compare |
-    #            exists | relation | kommunenummer_known | kommunenummer_split
+    kind: str  # type | not_null | allowed | labels | range | pattern | unique | key |
+    #            compare | exists | relation | kommunenummer_known | kommunenummer_split | read
     columns: tuple[str, ...]
     severity: str
     reason: str
@@ -141,6 +141,14 @@ def _column_rules(path: Path, name: str, spec: dict[str, Any]) -> list[Rule]:
             f"not one of the allowed values: {_labels(allowed)}",
             allowed=tuple(allowed.items()),
         )
+        if any(str(v) != str(label) for v, label in allowed.items()):
+            add(
+                "labels",
+                "allowed",
+                "the file labels this code differently from the contract: its meaning may "
+                "have changed (e.g. between survey waves)",
+                allowed=tuple(allowed.items()),
+            )
     if "min" in spec or "max" in spec:
         lo = _setting(spec["min"], sev, why)[0] if "min" in spec else None
         hi = _setting(spec["max"], sev, why)[0] if "max" in spec else None

@@ -16,14 +16,15 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import ContractViolation, UserError
-from pipeline.ingest.readers import DELIMITERS
+from pipeline.ingest.readers import DELIMITERS, MERGED_RULE, show_delimiter
 from pipeline.settings import Settings, Source
-from pipeline.sqlutil import ident
+from pipeline.sqlutil import ident, literal
 from pipeline.transform import run_model, write_config_tables
 from pipeline.validate.contracts import Contract, Rule, load_contract
 from pipeline.validate.gx_suite import run_suite
 from pipeline.validate.sql_rules import (
     MUNICIPALITY_MAP,
+    label_mismatches,
     rule_query,
     type_failures,
     typed_expr,
@@ -35,8 +36,19 @@ PARSE_RULE = Rule(
     "parse",
     (),
     "quarantine",
-    "the row does not split into the header's columns (a stray delimiter or quote?)",
+    "the row cannot be read faithfully (see the value: wrong number of fields, a quote never "
+    "closed, an Excel error or an uncalculated formula)",
 )
+READ_RULES = {  # warnings the readers leave in meta.read_notes
+    MERGED_RULE: Rule(
+        MERGED_RULE,
+        "read",
+        (),
+        "warn",
+        "a merged cell in the sheet: the value of the merged range's first cell was copied "
+        "into this row",
+    )
+}
 
 
 def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
@@ -51,8 +63,8 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("""create table if not exists meta.contract_labels (
         source varchar, "column" varchar, value varchar, label varchar)""")
     con.execute("""create table if not exists meta.reconciliation (
-        source varchar, file varchar, rows_read bigint, rows_accepted bigint,
-        rows_quarantined bigint, balanced boolean)""")
+        source varchar, file varchar, rows_in_file bigint, rows_read bigint,
+        rows_accepted bigint, rows_quarantined bigint, balanced boolean)""")
 
 
 def _raw_columns(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, str]:
@@ -92,8 +104,9 @@ def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: 
             glued = [d for d in DELIMITERS if len(in_file) == 1 and d in in_file[0]]
             if glued:  # the whole header came in as one column
                 hint = (
-                    f"The header reads as one column containing '{glued[0]}': the delimiter "
-                    f"is probably '{glued[0]}' (remove options.delimiter to let ot-eval detect it)"
+                    f"The header reads as one column containing {show_delimiter(glued[0])}: "
+                    f"the delimiter is probably {show_delimiter(glued[0])} (remove "
+                    "options.delimiter to let ot-eval detect it)"
                 )
             raise UserError(
                 f"A required column is missing for source '{source.name}' "
@@ -132,9 +145,21 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> boo
     return bool(found and found[0])
 
 
-def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule) -> str | None:
-    """Why a relation rule cannot run here (None if it can)."""
-    if rule.kind.startswith("kommunenummer_"):
+def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule, source: Source) -> str | None:
+    """Why a relation or label rule cannot run here (None if it can)."""
+    if rule.kind == "labels":
+        if rule.columns[0] in source.recode:
+            return (
+                "not checked: the column is recoded in the config, so the file's labels "
+                "name other codes"
+            )
+        labelled = con.execute(
+            'select count(*) from meta.value_labels where source = ? and "column" = ?',
+            [source.name, rule.columns[0]],
+        ).fetchone()
+        if not labelled or not labelled[0]:
+            return "not checked: the file has no value labels for this column"
+    elif rule.kind.startswith("kommunenummer_"):
         if not _table_exists(con, *MUNICIPALITY_MAP):
             return (
                 "not checked: the sources municipality_changes and municipality_codes "
@@ -178,11 +203,23 @@ def collect_failures(
         [],
         PARSE_RULE,
     )
+    report: list[tuple[Rule, str, str | None]] = [(PARSE_RULE, "sql", None)]
+    noted = con.execute(
+        "select distinct rule from meta.read_notes where source = ? order by 1", [source.name]
+    ).fetchall()
+    for (name,) in noted:
+        add(
+            "select _source_file, _source_row from meta.read_notes where source = ? and rule = ?",
+            [source.name, name],
+            READ_RULES[name],
+        )
+        report.append((READ_RULES[name], "read", None))
     raw_types = _raw_columns(con, source.name)
     decimal = str(source.options.get("decimal", "auto"))
-    report: list[tuple[Rule, str, str | None]] = [(PARSE_RULE, "sql", None)]
     value_rules = []
     for rule in contract.rules:
+        if rule.kind == "labels" and source.format != "sav":
+            continue  # only SPSS files carry value labels to compare
         if rule.kind == "type":
             col = contract.columns[rule.columns[0]]
             add(
@@ -194,10 +231,11 @@ def collect_failures(
         elif rule.engine_neutral:
             value_rules.append(rule)
         else:
-            why = _unavailable(con, rule)
+            why = _unavailable(con, rule, source)
             if why is None:
-                sql, params = rule_query(rule, valid, contract.columns, [])  # type: ignore[misc]
-                add(sql, params, rule)
+                query = rule_query(rule, valid, contract.columns, [], source.name)
+                assert query is not None
+                add(*query, rule)
             report.append((rule, "sql", why))
     if engine == "gx":
         frame = con.execute(f"select * from {valid} order by _source_file, _source_row").df()
@@ -246,20 +284,12 @@ def record(
     engine: str,
 ) -> None:
     name = source.name
-    for table in ("validation_failures", "rules", "contracts", "contract_labels"):
+    for table in ("validation_failures", "rules", "contracts"):
         con.execute(f"delete from {ident('meta', table)} where source = ?", [name])
     con.execute(
         "insert into meta.contracts values (?, ?, ?, ?, ?)",
         [name, contract.name, contract.version, contract.sha256, engine],
     )
-    labels = [
-        [name, r.columns[0], str(v), label]
-        for r in contract.rules
-        if r.kind == "allowed"
-        for v, label in r.allowed
-    ]
-    if labels:
-        con.executemany("insert into meta.contract_labels values (?, ?, ?, ?)", labels)
     con.executemany(
         "insert into meta.rules values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
@@ -267,24 +297,13 @@ def record(
             for r, eng, why in report
         ],
     )
-    raw_table = ident("raw", name)
     for rule, _, why in report:
-        if why is not None:
-            continue
-        cols = rule.columns or ("_parse_error",)
-        shown = ", ".join(
-            f"? || '=' || coalesce(cast(r.{ident(c)} as varchar), '(missing)')" for c in cols
-        )
-        con.execute(
-            f"insert into meta.validation_failures select ?, f._source_file, f._source_row, "
-            f"f.rule, ?, ?, ?, concat_ws(', ', {shown}) from failures f "
-            f"join {raw_table} r using (_source_file, _source_row) where f.rule = ?",
-            [name, ",".join(rule.columns), rule.severity, rule.reason, *cols, rule.name],
-        )
+        if why is None:
+            _record_failures(con, source, rule)
     q = ident("quarantine", name)
     con.execute(f"drop table if exists {q}")
     con.execute(
-        f"create table {q} as select r.*, f._rules, f._reasons from {raw_table} r "
+        f"create table {q} as select r.*, f._rules, f._reasons from {ident('raw', name)} r "
         "join (select _source_file, _source_row, string_agg(rule, ', ' order by rule) as _rules,"
         " string_agg(value || ': ' || reason, '; ' order by rule) as _reasons "
         "from meta.validation_failures where source = ? and severity = 'quarantine' "
@@ -295,6 +314,56 @@ def record(
     con.execute(
         f"delete from {valid} v using {q} q "
         "where v._source_file = q._source_file and v._source_row = q._source_row"
+    )
+
+
+def _record_contract_labels(
+    con: duckdb.DuckDBPyConnection, source: Source, contract: Contract
+) -> None:
+    """meta.contract_labels: every allowed code and its label (the label rule reads them)."""
+    con.execute("delete from meta.contract_labels where source = ?", [source.name])
+    labels = [
+        [source.name, r.columns[0], str(v), label]
+        for r in contract.rules
+        if r.kind == "allowed"
+        for v, label in r.allowed
+    ]
+    if labels:
+        con.executemany("insert into meta.contract_labels values (?, ?, ?, ?)", labels)
+
+
+def _record_failures(con: duckdb.DuckDBPyConnection, source: Source, rule: Rule) -> None:
+    """One meta.validation_failures row per failing row, with the value that failed shown."""
+    base = [source.name, ",".join(rule.columns), rule.severity, rule.reason]
+    insert = "insert into meta.validation_failures select ?, f._source_file, f._source_row, "
+    if rule.kind == "read":
+        con.execute(
+            insert + "f.rule, ?, ?, ?, n.note from failures f join meta.read_notes n "
+            "using (_source_file, _source_row, rule) where n.source = ? and f.rule = ?",
+            [*base, source.name, rule.name],
+        )
+        return
+    if rule.kind == "labels":
+        sql, params = label_mismatches(ident("valid", source.name), rule.columns[0], source.name)
+        con.execute(
+            insert
+            + "f.rule, ?, ?, ?, ? || '=' || cast(v.{c} as varchar) || ' (the file: «' "
+            "|| m.file_label || '», the contract: «' || m.contract_label || '»)' "
+            "from failures f join ({sql}) m using (_source_file, _source_row) "
+            "join {valid} v using (_source_file, _source_row) where f.rule = ?".format(
+                c=ident(rule.columns[0]), sql=sql, valid=ident("valid", source.name)
+            ),
+            [*base, rule.columns[0], *params, rule.name],
+        )
+        return
+    cols = rule.columns or ("_parse_error",)
+    shown = ", ".join(
+        f"? || '=' || coalesce(cast(r.{ident(c)} as varchar), '(missing)')" for c in cols
+    )
+    con.execute(
+        insert + f"f.rule, ?, ?, ?, concat_ws(', ', {shown}) from failures f "
+        f"join {ident('raw', source.name)} r using (_source_file, _source_row) where f.rule = ?",
+        [*base, *cols, rule.name],
     )
 
 
@@ -315,13 +384,21 @@ def validate_source(
         for c in contract.columns.values()
     )
     valid = ident("valid", source.name)
-    con.execute(
-        f"create or replace table {valid} as select _source_file, _source_row, {typed} "
-        f"from {raw_table} order by _source_file, _source_row"
-    )
-    count = con.execute(f"select count(*) from {raw_table}").fetchone()
-    engine = choose_engine(settings, int(count[0]) if count else 0)
-    report = collect_failures(con, source, contract, engine)
+    zone = source.options.get("timezone")
+    if zone:  # this source's timestamps were written in another zone than the config's
+        con.execute(f"set TimeZone = {literal(zone)}")
+    try:
+        con.execute(
+            f"create or replace table {valid} as select _source_file, _source_row, {typed} "
+            f"from {raw_table} order by _source_file, _source_row"
+        )
+        count = con.execute(f"select count(*) from {raw_table}").fetchone()
+        engine = choose_engine(settings, int(count[0]) if count else 0)
+        _record_contract_labels(con, source, contract)
+        report = collect_failures(con, source, contract, engine)
+    finally:
+        if zone:
+            con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
     record(con, source, contract, report, engine)
     stop = con.execute(
         'select _source_file, _source_row, rule, "column", value, reason, count(*) over () '
@@ -343,7 +420,8 @@ def validate_source(
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
-    """Rows read (ingest) = rows accepted (valid) + rows quarantined, per file."""
+    """Rows in the file (counted without the reader) = rows read = rows accepted (valid) +
+    rows quarantined, per file."""
     con.execute("delete from meta.reconciliation where source = ?", [source])
     con.execute(
         f"""
@@ -356,9 +434,9 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
         accepted as (
             select _source_file as file, count(*) as n from {ident("valid", source)}
             group by 1)
-        select ?, i.file, i.rows_read, coalesce(a.n, 0), coalesce(q.n, 0),
+        select ?, i.file, i.rows_in_file, i.rows_read, coalesce(a.n, 0), coalesce(q.n, 0),
                i.rows_read = coalesce(a.n, 0) + coalesce(q.n, 0)
-               and i.rows_read = coalesce(r.n, 0)
+               and i.rows_read = coalesce(r.n, 0) and i.rows_in_file = i.rows_read
         from meta.ingest_files i
         left join raw_rows r on r.file = i.file
         left join accepted a on a.file = i.file
@@ -367,21 +445,21 @@ def reconcile(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, Any]:
         [source, source],
     )
     rows = con.execute(
-        "select file, rows_read, rows_accepted, rows_quarantined, balanced "
+        "select file, rows_in_file, rows_read, rows_accepted, rows_quarantined, balanced "
         "from meta.reconciliation where source = ? order by file",
         [source],
     ).fetchall()
-    for file, read, acc, quar, ok in rows:
+    for file, in_file, read, acc, quar, ok in rows:
         if not ok:
             raise RuntimeError(
-                f"Reconciliation failed for {source} ({file}): read {read}, "
-                f"accepted {acc}, quarantined {quar}"
+                f"Reconciliation failed for {source} ({file}): in the file {in_file}, read "
+                f"{read}, accepted {acc}, quarantined {quar}"
             )
     return {
         "source": source,
-        "rows_read": sum(r[1] for r in rows),
-        "rows_accepted": sum(r[2] for r in rows),
-        "rows_quarantined": sum(r[3] for r in rows),
+        "rows_read": sum(r[2] for r in rows),
+        "rows_accepted": sum(r[3] for r in rows),
+        "rows_quarantined": sum(r[4] for r in rows),
     }
 
 

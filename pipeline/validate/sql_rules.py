@@ -57,6 +57,14 @@ def typed_expr(column: Column, raw_type: str, decimal: str) -> str:
     if column.type == "date" and column.date_format:
         # strptime needs a constant format; contracts.DATE_FORMAT admits no quote
         return f"try_strptime({text}, '{column.date_format}')::date"
+    if column.type == "date" and raw_type == "VARCHAR":
+        # a timestamp's date in the session's time zone (the config's, never the machine's):
+        # DuckDB's DATE cast would drop a '+00:00' offset and keep the UTC date
+        return (
+            f"case when regexp_matches({text}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') "
+            f"then try_cast({text} as DATE) else try_cast(try_cast({text} as TIMESTAMPTZ) "
+            "as DATE) end"
+        )
     if column.type == "double" and raw_type == "VARCHAR" and decimal != ".":
         return (
             f"try_cast(case when {text} like '%,%' and {text} not like '%.%' "
@@ -86,11 +94,34 @@ def type_failures(raw_table: str, column: Column, expr: str) -> str:
     )
 
 
+LABEL = "lower(regexp_replace(trim({}), '\\s+', ' ', 'g'))"  # compared without case or spacing
+
+
+def label_mismatches(table: str, column: str, source: str) -> tuple[str, list[Any]]:
+    """Rows whose code the file labels differently from the contract: file, row, the file's
+    label and the contract's (the query behind a `labels` rule, and its shown value)."""
+    return (
+        f"select t._source_file, t._source_row, f.label as file_label, k.label as contract_label "
+        f"from {table} t join meta.value_labels f on f.source = ? and f.file = t._source_file "
+        f'and f."column" = ? and f.value = cast(t.{ident(column)} as varchar) '
+        'join meta.contract_labels k on k.source = f.source and k."column" = f."column" '
+        f"and k.value = f.value where {LABEL.format('f.label')} <> {LABEL.format('k.label')}",
+        [source, column],
+    )
+
+
 def rule_query(
-    rule: Rule, table: str, columns: dict[str, Column], declared_missing: list[Any]
+    rule: Rule,
+    table: str,
+    columns: dict[str, Column],
+    declared_missing: list[Any],
+    source: str = "",
 ) -> tuple[str, list[Any]] | None:
     """(sql, params) selecting the failing rows of `table` for one value or relation rule."""
     c = [ident(x) for x in rule.columns]
+    if rule.kind == "labels":
+        sql, params = label_mismatches(table, rule.columns[0], source)
+        return f"select _source_file, _source_row from ({sql})", params
     if rule.kind == "not_null":
         return f"select {KEYS} from {table} where {c[0]} is null", []
     if rule.kind == "allowed":

@@ -20,7 +20,8 @@ class Summary:
 def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summary:
     cursor = con.execute(
         """select r.source, r.file, i.format, i.encoding, i.delimiter, i.sheet, i.header_row,
-               r.rows_read, r.rows_accepted, r.rows_quarantined, r.balanced,
+               r.rows_in_file, i.counted_by, r.rows_read, r.rows_accepted, r.rows_quarantined,
+               r.balanced,
                c.contract, c.version, c.engine
         from meta.reconciliation r
         join meta.ingest_files i using (source, file)
@@ -60,8 +61,8 @@ def as_text(summary: Summary) -> str:
         mark = "" if f["balanced"] else "   NOT BALANCED"
         lines.append(
             f"  {f['source']} ({f['contract']} {f['version']}, {f['engine']}) {f['file']}: "
-            f"read {f['rows_read']:,} = accepted {f['rows_accepted']:,} "
-            f"+ quarantined {f['rows_quarantined']:,}{mark}"
+            f"in the file {f['rows_in_file']:,} = read {f['rows_read']:,} = accepted "
+            f"{f['rows_accepted']:,} + quarantined {f['rows_quarantined']:,}{mark}"
         )
     failing = [r for r in summary.rules if r["checked"]]
     if failing:

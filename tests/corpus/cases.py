@@ -10,7 +10,11 @@ quarantine ({row: rules}) with exact reconciliation.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import re
 import tomllib
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.sample.pinned import pin_xlsx, write_sav
+from pipeline.sample.pinned import FIXED, pin_xlsx, write_sav
 
 FILES = Path(__file__).parent / "files"
 
@@ -156,7 +160,68 @@ TEXT: dict[str, str] = {
         "5530;Senja;;;5530;Senja",
     ),
 }
+PSFS_TAB = PSFS_HEADER.replace(";", "\t")
+TEXT.update(
+    {
+        "psfs_unterminated_quote.csv": _lines(
+            PSFS_HEADER,
+            PSFS_OK,
+            'P2;5530;1;2023-01-10;0=kan ikke utføre;"Gå tur;3;;',  # a quote never closed
+            "P3;5530;1;2023-01-12;0=kan ikke utføre;Sykle;5;;",
+            'P4;4602;1;2023-02-01;0=kan ikke utføre;"Handle, bære";5;;',
+        ),
+        "psfs_blank_lines_keep_line_numbers.csv": _lines(
+            PSFS_HEADER,
+            "",
+            PSFS_OK,
+            "",
+            "",
+            PSFS_OK.replace("P1;", "P2;").replace("01-10", "02-30"),
+            PSFS_OK.replace("P1;", "P3;"),
+        ),
+        "psfs_old_mac_line_endings.csv": "\r".join(
+            [
+                PSFS_HEADER,
+                PSFS_OK,
+                PSFS_OK.replace("P1;", "P2;").replace(";3;", ";11;"),
+                PSFS_OK.replace("P1;", "P3;"),
+            ]
+        )
+        + "\r",
+        "psfs_header_repeated_in_joined_files.csv": _lines(
+            PSFS_HEADER, PSFS_OK, PSFS_HEADER, PSFS_OK.replace("P1;", "P2;")
+        ),
+        "psfs_trailing_delimiter.csv": _lines(
+            PSFS_HEADER + ";", PSFS_OK + ";", PSFS_OK.replace("P1;", "P2;") + ";merknad"
+        ),
+        "psfs_timestamps_with_time_zone.csv": _lines(
+            PSFS_HEADER,
+            PSFS_OK.replace("2023-01-10", "2023-01-10T23:30:00+00:00"),
+            PSFS_OK.replace("P1;", "P2;").replace("2023-01-10", "2023-06-30T22:30:00Z"),
+            PSFS_OK.replace("P1;", "P3;").replace("2023-01-10", "2023-01-10 23:30:00"),
+        ),
+        "psfs_utf16_tab_separated.csv": _lines(
+            PSFS_TAB,
+            PSFS_OK.replace(";", "\t"),
+            "P2\t4602\t1\t2023-02-01\t0=ingen vansker\tGå tur\t2\t\t",
+        ),
+        "psfs_tab_separated.csv": _lines(PSFS_TAB, PSFS_OK.replace(";", "\t")),
+        "kuhr_folder/claims_2022.csv": _kuhr(*KUHR_OK),
+    }
+)
+# files whose bytes are the defect (more than one encoding, a character cut in two)
+BYTES: dict[str, bytes] = {
+    "psfs_mixed_encodings.csv": (
+        _lines(PSFS_HEADER, PSFS_OK).encode("utf-8")
+        + (PSFS_OK.replace("P1;", "P2;") + "\n").encode("cp1252")
+    ),
+    "psfs_cut_inside_a_character.csv": (
+        _lines(PSFS_HEADER, PSFS_OK) + "P2;5530;1;2023-01-10;0=kan ikke utføre;G"
+    ).encode("utf-8")
+    + "å".encode()[:1],
+}
 ENCODINGS = {
+    "psfs_utf16_tab_separated.csv": "utf-16",
     "psfs_cp1252_detected.csv": "cp1252",
     "psfs_wrong_encoding_configured.csv": "cp1252",
     "psfs_utf8_bom_comma_delimited.csv": "utf-8-sig",
@@ -186,7 +251,12 @@ def _person(**over: Any) -> dict[str, Any]:
     return {**PERSON, **over}
 
 
-def _staff(path: Path, k_tid: list[float], missing: dict[str, list[Any]] | None) -> None:
+def _staff(
+    path: Path,
+    k_tid: list[float],
+    missing: dict[str, list[Any]] | None,
+    labels: dict[str, dict[float, str]] | None = None,
+) -> None:
     items = ["sektor", "involvert", "kjent_pilot", "kjent_ot", "ny_arbeidsmaate",
              "stotter_videreforing", "k_opplaering", "k_lederstotte", "k_rolle",
              "l_rekruttering", "l_aktive_grep"]  # fmt: skip
@@ -204,7 +274,8 @@ def _staff(path: Path, k_tid: list[float], missing: dict[str, list[Any]] | None)
         frame,
         path,
         variable_value_labels={
-            "k_tid": {1: "I svært liten grad", 5: "I svært stor grad", 8: "Ikke svart"}
+            "k_tid": {1: "I svært liten grad", 5: "I svært stor grad", 8: "Ikke svart"},
+            **(labels or {}),
         },
         missing_ranges=missing,
     )
@@ -287,11 +358,140 @@ def _binary(files: Path) -> None:
     (files / "survey_staff_cut_off.sav").write_bytes(whole[: len(whole) // 3])
 
 
+def _patched_zip(path: Path, changes: dict[str, Callable[[bytes], bytes]]) -> None:
+    """Rewrite members of a zip (a workbook) in place, with fixed entry times."""
+    with zipfile.ZipFile(path) as src:
+        entries = [(i.filename, src.read(i)) for i in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, data in entries:
+            dst.writestr(zipfile.ZipInfo(name, date_time=FIXED), changes.get(name, bytes)(data))
+
+
+def _zip(path: Path, members: dict[str, str]) -> None:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=FIXED), text)
+
+
+def _encrypted(plain: Path, path: Path) -> None:
+    """A password-protected copy ('pw'), made the same on every run: the salts msoffcrypto
+    draws at random come from a fixed counter, and its container's time stamp is fixed."""
+    import msoffcrypto.format.ooxml as ooxml
+    import msoffcrypto.method.container.ecma376_encrypted as container
+    import msoffcrypto.method.ecma376_agile as agile
+
+    class Fixed(dt.datetime):
+        @classmethod
+        def now(cls, tz: dt.tzinfo | None = None) -> Fixed:
+            return cls(*FIXED)
+
+    counter = iter(range(1 << 30))
+    saved = agile._random_buffer, container.datetime
+    agile._random_buffer = lambda size: hashlib.sha256(str(next(counter)).encode()).digest()[:size]
+    container.datetime = Fixed  # type: ignore[misc]
+    try:
+        with plain.open("rb") as src, path.open("wb") as dst:
+            ooxml.OOXMLFile(src).encrypt("pw", dst)
+    finally:
+        agile._random_buffer, container.datetime = saved
+
+
+def _awkward_workbooks(files: Path) -> None:
+    """Workbooks whose rows a reader could lose or misread (the classes of issue 8)."""
+    path = files / "team_register_dimension_smaller_than_data.xlsx"
+    _workbook(path, "Team", [TEAM_HEADER, *(_team_row(f"T{i}") for i in range(1, 6))])
+    _patched_zip(  # the stored dimension claims the sheet ends at row 3
+        path,
+        {"xl/worksheets/sheet1.xml": lambda x: re.sub(rb'<dimension ref="[^"]*"',
+                                                     b'<dimension ref="A1:K3"', x)},
+    )  # fmt: skip
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Team"
+    ws.append(TEAM_HEADER)
+    for team in ("T1", "T2", "T3"):
+        ws.append(_team_row(team, Kommunenr="5530" if team == "T1" else None))
+    ws.merge_cells("K2:K4")  # one municipality cell drawn over three teams
+    _save(book, files / "team_register_merged_cells.xlsx")
+
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Team"
+    for row in (TEAM_HEADER, _team_row("T1"), _team_row("T2"), _team_row("T3")):
+        ws.append(row)
+    for ref, error in (("I2", "#REF!"), ("E4", "#N/A")):
+        ws[ref] = error
+        ws[ref].data_type = "e"
+    _save(book, files / "team_register_excel_error_cells.xlsx")
+
+    _workbook(
+        files / "team_register_formula_never_calculated.xlsx",
+        "Team",
+        [TEAM_HEADER, _team_row("T1"), _team_row("T2", Startdato="=DATE(2022,2,15)")],
+    )
+
+    book = openpyxl.Workbook()
+    old = book.active
+    assert old is not None
+    old.title = "Gammel"
+    old.append(["Team", "Merknad"])
+    old.append(["T0", "gammel versjon"])
+    old.sheet_state = "hidden"
+    ws = book.create_sheet("Team")
+    for row in (TEAM_HEADER, _team_row("T1"), _team_row("T2")):
+        ws.append(row)
+    _save(book, files / "team_register_hidden_first_sheet.xlsx")
+
+    _encrypted(files / "team_register_title_rows_above_header.xlsx",
+               files / "team_register_encrypted.xlsx")  # fmt: skip
+    _zip(
+        files / "team_register_binary_workbook.xlsx",
+        {"[Content_Types].xml": "<Types/>", "xl/workbook.bin": "binary records"},
+    )
+    _zip(
+        files / "team_register_opendocument.xlsx",
+        {"mimetype": "application/vnd.oasis.opendocument.spreadsheet",
+         "content.xml": "<office:document-content/>"},
+    )  # fmt: skip
+    _staff(
+        files / "survey_staff_labels_changed_meaning.sav",
+        [1.0, 2.0, 5.0],
+        None,
+        labels={"involvert": {1: "Nei", 2: "Ja"}},  # the contract: 1 = Ja, 2 = Nei
+    )
+    episode = {"episode_id": 1, "lopenr": 1, "komnr": "5421", "alder": 70, "kjonn": 1,
+               "hdiag": "I21", "omsorgsniva": 1, "innmateHast": 1}  # fmt: skip
+    utc = pa.timestamp("us", tz="UTC")
+    pq.write_table(
+        pa.table(
+            {
+                **{k: [v] for k, v in episode.items()},
+                # 23:30 UTC is 00:30 the next day in Oslo
+                "inndato": pa.array([dt.datetime(2020, 3, 1, 23, 30, tzinfo=dt.UTC)], utc),
+                "utdato": pa.array([dt.datetime(2020, 3, 4, 23, 30, tzinfo=dt.UTC)], utc),
+            }
+        ),
+        files / "npr_timestamps_in_utc.parquet",
+    )
+
+
+def _save(book: Any, path: Path) -> None:
+    book.save(path)
+    pin_xlsx(path)
+
+
 def build(files: Path = FILES) -> None:
     files.mkdir(parents=True, exist_ok=True)
     for name, text in TEXT.items():
+        (files / name).parent.mkdir(exist_ok=True)
         (files / name).write_bytes(text.encode(ENCODINGS.get(name, "utf-8")))
+    for name, data in BYTES.items():
+        (files / name).write_bytes(data)
     _binary(files)
+    _awkward_workbooks(files)
 
 
 SEGMENT_COLUMNS = {"Dokumentgruppe": "document_group", "Dokumentname": "document",
