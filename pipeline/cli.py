@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from pipeline import __version__
 from pipeline.errors import Interrupted, environment_fault
@@ -23,6 +25,13 @@ ot-eval: the evaluation pipeline for strukturert tverrfaglig oppfølgingsteam (O
   sample -> ingest -> validate -> transform -> metrics -> report
   (`evaluate` runs them all; with [sample] enabled it first regenerates the built-in sample)
 """
+
+
+ACCEPT_HELP = (
+    "exit 0 even if more than [validation] max_quarantine_share of a source's rows were "
+    "quarantined (the reports still carry the warning)"
+)
+QUARANTINE_EXIT = 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -72,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
         "read = accepted + quarantined.",
     )
     v.add_argument("--source", help="validate only this source")
+    v.add_argument("--accept-quarantine", action="store_true", help=ACCEPT_HELP)
     verbs.add_parser(
         "transform",
         parents=[common],
@@ -100,17 +110,57 @@ def _parser() -> argparse.ArgumentParser:
         "same checksums (but for meta.run and meta.ingest_files). Reads the warehouse "
         "read-only.",
     )
-    verbs.add_parser(
+    e = verbs.add_parser(
         "evaluate",
         parents=[common],
         help="run every stage end to end",
         description="sample (if enabled) -> ingest -> validate -> transform -> "
         "metrics -> report. The warehouse is replaced only if all succeed.",
     )
+    e.add_argument("--accept-quarantine", action="store_true", help=ACCEPT_HELP)
     return parser
 
 
 _SIGNALLED: list[int] = []
+
+
+def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> Any:
+    """Carry out the verb; return the RunResult of verbs that validate (None otherwise)."""
+    from pipeline import stages
+
+    if args.verb == "sample":
+        out = args.out.resolve() if args.out else None
+        stages.sample(settings, log, seed=args.seed, out=out, wait=args.wait)
+    elif args.verb == "evaluate":
+        return stages.evaluate(settings, log, wait=args.wait)
+    elif args.verb == "checksum":
+        from pipeline.checksum import as_text, table_checksums
+        from pipeline.warehouse import connect_read_only
+
+        with connect_read_only(settings.warehouse) as con:
+            log(as_text(table_checksums(con)))
+    elif args.verb == "report":
+        stages.report(settings, log, wait=args.wait)
+    elif args.verb == "validate":
+        return stages.run_stage(settings, "validate", log, wait=args.wait, only=args.source)
+    else:
+        stages.run_stage(settings, args.verb, log, wait=args.wait)
+    return None
+
+
+def _quarantine_alert(alerts: list[str]) -> int:
+    for alert in alerts:
+        print(
+            "ot-eval: the run was published, but more rows were quarantined than allowed – "
+            + alert,
+            file=sys.stderr,
+        )
+    print(
+        "ot-eval: the reports carry a warning; check data_quality.html, fix the files and run "
+        "again, or accept it with --accept-quarantine ([validation] accept_quarantine = true)",
+        file=sys.stderr,
+    )
+    return QUARANTINE_EXIT
 
 
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -139,32 +189,15 @@ def main(argv: list[str] | None = None) -> int:
     _SIGNALLED.clear()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        from pipeline import stages
         from pipeline.settings import load_settings
 
         settings = load_settings(args.config)
-        if args.verb == "sample":
-            stages.sample(
-                settings,
-                log,
-                seed=args.seed,
-                out=args.out.resolve() if args.out else None,
-                wait=args.wait,
-            )
-        elif args.verb == "evaluate":
-            stages.evaluate(settings, log, wait=args.wait)
-        elif args.verb == "checksum":
-            from pipeline.checksum import as_text, table_checksums
-            from pipeline.warehouse import connect_read_only
-
-            with connect_read_only(settings.warehouse) as con:
-                log(as_text(table_checksums(con)))
-        elif args.verb == "report":
-            stages.report(settings, log, wait=args.wait)
-        elif args.verb == "validate":
-            stages.run_stage(settings, "validate", log, wait=args.wait, only=args.source)
-        else:
-            stages.run_stage(settings, args.verb, log, wait=args.wait)
+        result = _run(args, settings, log)
+        accepted = settings.validation.accept_quarantine or getattr(
+            args, "accept_quarantine", False
+        )
+        if result is not None and result.alerts and not accepted:
+            return _quarantine_alert(result.alerts)
     except (KeyboardInterrupt, Interrupted) as exc:
         return _interrupted(exc)
     except Exception as exc:

@@ -28,7 +28,7 @@ from pipeline.runlock import run_lock
 from pipeline.settings import Settings
 from pipeline.transform import run_models
 from pipeline.validate import validate_all
-from pipeline.validate.summary import as_text, summarise
+from pipeline.validate.summary import alert_line, alerts, as_text, summarise
 from pipeline.warehouse import (
     Build,
     Mode,
@@ -47,10 +47,12 @@ SAMPLE_MARK = "truth.json"  # a folder holding it was written by ot-eval and may
 
 @dataclass
 class RunResult:
-    """What a publishing verb did: its run id and the time each stage took."""
+    """What a publishing verb did: its run id, the time each stage took, and the sources whose
+    quarantine exceeded the allowed share (the run is published all the same)."""
 
     run_id: str
     seconds: dict[str, float] = field(default_factory=dict)
+    alerts: list[str] = field(default_factory=list)
 
 
 def check_writable(settings: Settings, sample: bool) -> None:
@@ -215,12 +217,13 @@ def _publishing(
         work(run, seconds)
         if mode != "link":
             record_run(run.con, settings, run.id, verb, seconds, started, based_on)
+        found = [alert_line(a) for a in alerts(run.con)]
         log("report …")
         t = time.perf_counter()
         _reports(run, settings, log)
         seconds["report"] = time.perf_counter() - t
     log(f"published run {run.id}")
-    return RunResult(run.id, seconds)
+    return RunResult(run.id, seconds, found)
 
 
 def _timed(stage: str, fn: Callable[..., None], **kwargs: Any) -> Callable[..., None]:

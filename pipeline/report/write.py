@@ -16,7 +16,7 @@ import plotly.offline
 
 from pipeline.report import figures
 from pipeline.settings import Settings
-from pipeline.validate.summary import Summary, summarise
+from pipeline.validate.summary import Summary, alerts, summarise
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -95,6 +95,7 @@ def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
         ("contracts", "contracts", "select * from meta.contracts order by source"),
     ):  # fmt: skip
         run[key] = con.execute(sql).df().to_dict("records") if _exists(con, "meta", table) else []
+    run["alerts"] = alerts(con)
     return run
 
 

@@ -10,6 +10,7 @@ checked and by which engine), `meta.contracts` and `meta.reconciliation` (rows r
 from __future__ import annotations
 
 import graphlib
+from fractions import Fraction
 from typing import Any
 
 import duckdb
@@ -498,7 +499,7 @@ def validate_all(
                 todo += [d for d in order if d in _deps(settings, contracts[name])]
         order = [n for n in order if n in needed]
     write_config_tables(con, settings)
-    results = []
+    results: list[dict[str, Any]] = []
     municipal = [m for m in MUNICIPALITY_SOURCES if m in settings.sources]
     for name in order:
         results.append(validate_source(con, settings, settings.sources[name], contracts[name]))
@@ -509,7 +510,30 @@ def validate_all(
             and len(municipal) == len(MUNICIPALITY_SOURCES)
         ):
             run_model(con, settings, *MUNICIPALITY_MAP)
+    record_alerts(con, settings.validation.max_quarantine_share)
     return results
+
+
+def record_alerts(con: duckdb.DuckDBPyConnection, share: Fraction) -> None:
+    """meta.quarantine_alerts: sources whose quarantined rows exceed the allowed share of the
+    rows read (compared as integers: quarantined * den > read * num, no floating point)."""
+    con.execute(
+        """create or replace table meta.quarantine_alerts as
+        with per_source as (
+            select source, sum(rows_read) as rows_read, sum(rows_quarantined) as rows_quarantined
+            from meta.reconciliation group by source),
+        rules as (
+            select source, string_agg(rule || ' (' || n || ')', ', ' order by n desc, rule) as rules
+            from (select source, rule, count(distinct _source_file || ':' || _source_row) as n
+                  from meta.validation_failures where severity = 'quarantine' group by all)
+            group by source)
+        select p.source, p.rows_read, p.rows_quarantined, ? as max_share_num,
+               ? as max_share_den, r.rules
+        from per_source p left join rules r using (source)
+        where p.rows_quarantined * ? > p.rows_read * ?
+        order by p.source""",
+        [share.numerator, share.denominator, share.denominator, share.numerator],
+    )
 
 
 def _deps(settings: Settings, contract: Contract) -> set[str]:

@@ -6,6 +6,7 @@ printed by `ot-eval validate` and written to reports/data_quality.html.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 import duckdb
@@ -15,6 +16,7 @@ import duckdb
 class Summary:
     files: list[dict[str, Any]]
     rules: list[dict[str, Any]]  # rules that failed on at least one row, or were not checked
+    alerts: list[dict[str, Any]]  # sources whose quarantine exceeds the allowed share
 
 
 def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summary:
@@ -42,7 +44,39 @@ def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summ
         order by r.source, rows_failing desc, r.rule""",
         [source, source],
     )
-    return Summary(files, _records(cursor))
+    rules = _records(cursor)
+    return Summary(files, rules, alerts(con, source))
+
+
+def alerts(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict[str, Any]]:
+    """The quarantine alerts, with the shares as exact fractions and as text for people."""
+    found = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'meta' and table_name = 'quarantine_alerts'"
+    ).fetchone()
+    if not found or not found[0]:
+        return []
+    cursor = con.execute(
+        "select * from meta.quarantine_alerts where ? is null or source = ? order by source",
+        [source, source],
+    )
+    out = _records(cursor)
+    for a in out:
+        a["share_text"] = percent(Fraction(a["rows_quarantined"], a["rows_read"]))
+        a["max_text"] = percent(Fraction(a["max_share_num"], a["max_share_den"]))
+    return out
+
+
+def percent(share: Fraction) -> str:
+    """A share as a percentage for reading (display only; comparisons use the fraction)."""
+    return f"{float(share * 100):.3g} %"
+
+
+def alert_line(a: dict[str, Any]) -> str:
+    return (
+        f"{a['source']}: {a['rows_quarantined']:,} of {a['rows_read']:,} rows quarantined "
+        f"({a['share_text']}, more than the allowed {a['max_text']}); rules: {a['rules']}"
+    )
 
 
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
@@ -75,4 +109,6 @@ def as_text(summary: Summary) -> str:
     skipped = [r for r in summary.rules if not r["checked"]]
     for r in skipped:
         lines.append(f"  {r['source']}.{r['rule']}: {r['note']}")
+    for a in summary.alerts:
+        lines.append(f"  QUARANTINE ABOVE THE ALLOWED SHARE – {alert_line(a)}")
     return "\n".join(lines)
