@@ -240,7 +240,9 @@ def evaluation_sections(con: duckdb.DuckDBPyConnection, settings: Settings) -> l
     )
     m = con.execute("select * from metrics.registry_did").df()
     panel = con.execute("""select evaluation_group, year,
-        sum(emergency_admissions) * 1000 / sum(person_years) as emergency_admissions_per_1000
+        -- person_years is a double: a fixed order of summation gives the same bits every run
+        sum(emergency_admissions) * 1000 / sum(person_years order by kommune)
+            as emergency_admissions_per_1000
         from marts.fct_registry_municipality_year group by all order by all""").df()
     sections.append(
         {

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from pipeline import stages
+from pipeline.checksum import table_checksums
 from pipeline.errors import UserError
 from pipeline.settings import load_settings
 from tests.conftest import Run, make_project
@@ -180,26 +181,38 @@ def test_run_is_fast_enough_and_reports_exist(pipeline_run: Run) -> None:
         assert "cdn." not in text.split("<script>")[0]
 
 
-def _table_digest(path: Path) -> dict[str, str]:
-    with duckdb.connect(str(path), read_only=True) as con:
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_schema not in ('meta') order by all"
-        ).fetchall()
-        out = {}
-        for schema, table in tables:
-            # row order is not part of a table's content; values are
-            df = con.execute(f'select * from "{schema}"."{table}" order by all').df()
-            out[f"{schema}.{table}"] = hashlib.sha256(
-                pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes()
-            ).hexdigest()
-        return out
+def _run_line_removed(path: Path) -> bytes:
+    """A report's bytes without its one run line (run id, time, durations)."""
+    return b"".join(
+        line for line in path.read_bytes().splitlines(keepends=True) if b'id="run"' not in line
+    )
 
 
-def test_same_inputs_give_identical_tables(pipeline_run: Run, tmp_path: Path) -> None:
+def test_same_inputs_give_identical_tables_files_and_reports(
+    pipeline_run: Run, tmp_path: Path
+) -> None:
     settings = load_settings(make_project(tmp_path / "again"))
     stages.evaluate(settings, lambda _m: None)
-    assert _table_digest(settings.warehouse) == _table_digest(pipeline_run.settings.warehouse)
+    with (
+        pipeline_run.connect() as first,
+        duckdb.connect(str(settings.warehouse), read_only=True) as second,
+    ):
+        sums = table_checksums(first), table_checksums(second)
+        files = [
+            con.execute(
+                "select source, file, sha256 from meta.ingest_files order by all"
+            ).fetchall()
+            for con in (first, second)
+        ]
+    assert sums[0].keys() == sums[1].keys() and len(sums[0]) > 50
+    differ = [t for t in sums[0] if sums[0][t] != sums[1][t]]
+    assert differ == ["meta.run"]  # its run id and times; every other table is the same
+    assert files[0] == files[1]  # the regenerated sample files are byte-identical (.xlsx, .sav)
+    for name in ("index.html", "evaluation.html", "data_quality.html"):
+        a = pipeline_run.settings.reports_dir / name
+        b = settings.reports_dir / name
+        assert a.read_bytes() != b.read_bytes()  # the run line differs ...
+        assert _run_line_removed(a) == _run_line_removed(b), name  # ... and nothing else
 
 
 def test_failed_run_leaves_the_live_warehouse_untouched(pipeline_run: Run, tmp_path: Path) -> None:
