@@ -172,7 +172,8 @@ def _records_by_csv_module(path: Path, encoding: str, delimiter: str) -> int:
 
 def _row_problems(batch: pa.RecordBatch, header: list[str], unnamed: int) -> pa.Array:
     """Why a parsed row is still not a row of data: a value in an unnamed column, or the
-    header itself repeated (files joined with their headers)."""
+    header itself repeated (files joined with their headers; with two or more columns, as a
+    single column's value may equal its name)."""
     n = batch.num_rows
     reasons: list[str | None] | None = None
     if unnamed:
@@ -185,7 +186,7 @@ def _row_problems(batch: pa.RecordBatch, header: list[str], unnamed: int) -> pa.
                         f"a value right of the last named column: {column[row].as_py()!r}"
                     )
     same = None
-    for k, name in enumerate(header):
+    for k, name in enumerate(header if len(header) > 1 else []):
         equal = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(batch.column(k)), name), False)
         same = equal if same is None else pc.and_(same, equal)
     if same is not None and pc.any(same).as_py():
@@ -407,9 +408,28 @@ class _Merges:
         return cls(fill, first)
 
 
-def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
-    import zipfile
+def _damaged(path: Path, exc: BaseException) -> UserError:
+    return UserError(
+        f"The workbook cannot be read: {type(exc).__name__}: {first_line(exc)}",
+        file=path,
+        expected="a complete .xlsx workbook",
+        hint="The file may be damaged or cut off: open it in Excel and save it again",
+    )
 
+
+def _guarded_rows(path: Path, rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """openpyxl's rows; whatever a damaged zip or XML makes it raise becomes one UserError."""
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            return
+        except Exception as exc:  # zlib, XML, zip and openpyxl errors: the file, not ot-eval
+            raise _damaged(path, exc) from exc
+        yield row
+
+
+def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
     import openpyxl
     from openpyxl.utils.cell import get_column_letter
 
@@ -418,17 +438,15 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
     check_format(path, "xlsx")
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UserError(
-            f"The workbook cannot be opened: {first_line(exc)}",
-            file=path,
-            expected="an .xlsx workbook",
-            hint="The file may be damaged or cut off: open it in Excel and save it again",
-        ) from exc
+    except Exception as exc:  # a damaged workbook can make openpyxl raise almost anything
+        raise _damaged(path, exc) from exc
     ws = _pick_sheet(path, book, options.get("sheet"))
-    ws.reset_dimensions()  # the stored dimension may be smaller than the data: read it all
-    sheet_scan = scan_sheet(path, ws.title)
-    rows = ws.iter_rows(min_row=1)
+    try:
+        ws.reset_dimensions()  # the stored dimension may be smaller than the data: read it all
+        sheet_scan = scan_sheet(path, ws.title)
+    except Exception as exc:
+        raise _damaged(path, exc) from exc
+    rows = _guarded_rows(path, ws.iter_rows(min_row=1))
     configured = options.get("header_row")
     head: list[tuple[Any, ...]] = []
     for row in rows:
