@@ -73,6 +73,12 @@ def check_writable(settings: Settings, sample: bool) -> None:
             fault.hint = f"{fault.hint} (the folder is set by {key})"
             raise fault from exc
         if not os.access(folder, os.W_OK | os.X_OK):
+            if os.statvfs(folder).f_flag & os.ST_RDONLY:
+                raise MachineFault(
+                    "The file system is read-only",
+                    file=folder,
+                    hint=f"Set {key} in the config to a folder on a writable disk",
+                )
             raise MachineFault(
                 "Permission denied: ot-eval cannot write in this folder",
                 file=folder,

@@ -23,15 +23,16 @@ FAST = {"scale": "0.3", "engine": '"sql"'}
 
 
 @contextlib.contextmanager
-def small_disk(where: Path, size: str) -> Iterator[None]:
+def small_disk(where: Path, size: str, options: str = "") -> Iterator[None]:
     """A size-limited tmpfs mounted at `where` (needs root); skip where none can be mounted."""
     where.mkdir(parents=True, exist_ok=True)
     mounted = os.geteuid() == 0 and shutil.which("mount") is not None
     if mounted:
         done = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+            ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755{options}", "tmpfs",
+             str(where)],
             capture_output=True,
-        )
+        )  # fmt: skip
         mounted = done.returncode == 0
     if not mounted:
         pytest.skip("no size-limited file system can be mounted here (needs root); the "
@@ -69,6 +70,16 @@ def test_disk_full_while_writing_the_sample(tmp_path: Path) -> None:
         assert f"still those of run {live}" in done.stderr
         assert list(sample.iterdir()) == []  # the partial sample is gone
     assert live_run(tmp_path) == live
+
+
+def test_a_read_only_file_system_is_said_as_such(tmp_path: Path) -> None:
+    config = project(tmp_path, **FAST)
+    with small_disk(tmp_path / "warehouse", "1m", ",ro"):
+        done = cli(config, "evaluate")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("ot-eval: error: The file system is read-only")
+    assert str(tmp_path / "warehouse") in done.stderr and "[paths] warehouse" in done.stderr
+    assert "internal error" not in done.stderr
 
 
 def test_disk_full_simulated_where_no_small_disk_can_be_mounted(
