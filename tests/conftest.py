@@ -40,6 +40,18 @@ class Run:
 
 
 @pytest.fixture(scope="session")
+def evaluated_fast(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project evaluated once through the CLI at scale 0.3 with the SQL engine (the same code
+    paths, faster): tests that need a published run start from a copy of it."""
+    from tests.runs import FAST, cli, project
+
+    folder = tmp_path_factory.mktemp("evaluated") / "p"
+    done = cli(project(folder, **FAST), "evaluate")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture(scope="session")
 def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     config = make_project(tmp_path_factory.mktemp("project"))
     settings = load_settings(config)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ import duckdb
 from tests.conftest import make_project
 
 REPORTS = ("index.html", "evaluation.html", "data_quality.html")
+FAST = {"scale": "0.3", "engine": '"sql"'}  # the same code paths, in a third of the time
 
 
 def project(folder: Path, **overrides: str) -> Path:
@@ -107,6 +109,13 @@ def leftovers(folder: Path) -> list[str]:
     found += [p.name for p in (folder / "data").glob(".sample.*")]
     found += [p.name for p in (folder / "warehouse").glob(".*.link-*")]
     return found
+
+
+def evaluated_copy(template: Path, folder: Path) -> Path:
+    """A copy of an evaluated project (warehouse, reports, sample; links kept as links), so a
+    test starts from a published run without running the pipeline again. Returns its config."""
+    shutil.copytree(template, folder, symlinks=True)
+    return folder / "ot-eval.toml"
 
 
 def run_folders(folder: Path) -> list[str]:

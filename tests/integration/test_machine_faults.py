@@ -16,10 +16,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import main
-from tests.runs import cli, leftovers, live_run, project
+from tests.runs import FAST, cli, evaluated_copy, leftovers, live_run, project
 
 pytestmark = pytest.mark.integration
-FAST = {"scale": "0.3", "engine": '"sql"'}
 
 
 @contextlib.contextmanager
@@ -57,11 +56,11 @@ def test_disk_full_while_building_the_warehouse(tmp_path: Path) -> None:
         assert shutil.disk_usage(folder).used < 256 * 1024  # no half-written file or WAL kept
 
 
-def test_disk_full_while_writing_the_sample(tmp_path: Path) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    live = live_run(tmp_path)
-    sample = tmp_path / "data"
+def test_disk_full_while_writing_the_sample(tmp_path: Path, evaluated_fast: Path) -> None:
+    folder = tmp_path / "p"
+    config = evaluated_copy(evaluated_fast, folder)
+    live = live_run(folder)
+    sample = folder / "data"
     shutil.rmtree(sample)
     with small_disk(sample, "1m"):
         done = cli(config, "evaluate")
@@ -69,7 +68,7 @@ def test_disk_full_while_writing_the_sample(tmp_path: Path) -> None:
         assert "The disk is full" in done.stderr and str(sample) in done.stderr
         assert f"still those of run {live}" in done.stderr
         assert list(sample.iterdir()) == []  # the partial sample is gone
-    assert live_run(tmp_path) == live
+    assert live_run(folder) == live
 
 
 def test_a_read_only_file_system_is_said_as_such(tmp_path: Path) -> None:

@@ -179,6 +179,10 @@ def test_run_is_fast_enough_and_reports_exist(pipeline_run: Run) -> None:
         text = (pipeline_run.settings.reports_dir / name).read_text(encoding="utf-8")
         assert "Proveniens" in text and "sha256" in text
         assert "cdn." not in text.split("<script>")[0]
+    # Norwegian letters written by every writer on the way come out intact in the report:
+    # the config (pilot «Bø»), the Excel sample (survey answers «I svært stor grad»), SPSS labels
+    evaluation = (pipeline_run.settings.reports_dir / "evaluation.html").read_text("utf-8")
+    assert "Bø" in evaluation and "svært" in evaluation and "Ã" not in evaluation
 
 
 def _run_line_removed(path: Path) -> bytes:

@@ -20,7 +20,18 @@ import duckdb
 import pytest
 
 from pipeline.checksum import VARIES_BY_RUN, table_checksums
-from tests.runs import cli, kill_at, leftovers, live_run, project, run_folders, start, wait_for
+from tests.runs import (
+    FAST,
+    cli,
+    evaluated_copy,
+    kill_at,
+    leftovers,
+    live_run,
+    project,
+    run_folders,
+    start,
+    wait_for,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +63,6 @@ KILL_POINTS: list[tuple[str | None, float]] = [
     ("index.html", 0.0),
     ("^published", 0.0),
 ]
-FAST = {"scale": "0.3", "engine": '"sql"'}  # the same code paths, in a third of the time
 
 
 def _kill_chain(folder: Path, points: list[tuple[str | None, float]]) -> int:
@@ -207,11 +217,13 @@ con.close()
 """
 
 
-def test_read_write_session_blocks_publishing_and_keeps_its_changes(tmp_path: Path) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    live = live_run(tmp_path)
-    warehouse = tmp_path / "warehouse" / "ot_eval.duckdb"
+def test_read_write_session_blocks_publishing_and_keeps_its_changes(
+    tmp_path: Path, evaluated_fast: Path
+) -> None:
+    folder = tmp_path / "p"
+    config = evaluated_copy(evaluated_fast, folder)
+    live = live_run(folder)
+    warehouse = folder / "warehouse" / "ot_eval.duckdb"
     session = subprocess.Popen(
         [sys.executable, "-c", SESSION, str(warehouse)],
         stdin=subprocess.PIPE,
@@ -229,14 +241,16 @@ def test_read_write_session_blocks_publishing_and_keeps_its_changes(tmp_path: Pa
     session.stdin.flush()
     assert session.stdout.readline().strip() == "42"  # the analyst's change is intact
     assert session.wait(timeout=30) == 0
-    assert live_run(tmp_path) == live
+    assert live_run(folder) == live
     assert cli(config, "evaluate").returncode == 0  # once the session is closed
 
 
-def test_changes_of_a_crashed_session_are_not_dropped_silently(tmp_path: Path) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    warehouse = tmp_path / "warehouse" / "ot_eval.duckdb"
+def test_changes_of_a_crashed_session_are_not_dropped_silently(
+    tmp_path: Path, evaluated_fast: Path
+) -> None:
+    folder = tmp_path / "p"
+    config = evaluated_copy(evaluated_fast, folder)
+    warehouse = folder / "warehouse" / "ot_eval.duckdb"
     session = subprocess.Popen(
         [sys.executable, "-c", SESSION, str(warehouse)],
         stdin=subprocess.PIPE,
@@ -256,24 +270,28 @@ def test_changes_of_a_crashed_session_are_not_dropped_silently(tmp_path: Path) -
     assert cli(config, "evaluate").returncode == 0
 
 
-def test_read_only_session_neither_blocks_nor_is_broken_by_a_run(tmp_path: Path) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    live = live_run(tmp_path)
-    con = duckdb.connect(str(tmp_path / "warehouse" / "ot_eval.duckdb"), read_only=True)
+def test_read_only_session_neither_blocks_nor_is_broken_by_a_run(
+    tmp_path: Path, evaluated_fast: Path
+) -> None:
+    folder = tmp_path / "p"
+    config = evaluated_copy(evaluated_fast, folder)
+    live = live_run(folder)
+    con = duckdb.connect(str(folder / "warehouse" / "ot_eval.duckdb"), read_only=True)
     count = con.execute("select count(*) from valid.kuhr_claims").fetchone()
     assert cli(config, "evaluate").returncode == 0
     assert con.execute("select count(*) from valid.kuhr_claims").fetchone() == count
     assert con.execute("select run_id from meta.run").fetchone() == (live,)
     con.close()
-    assert live_run(tmp_path) != live
+    assert live_run(folder) != live
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_mid_run_cleans_up_and_says_what_is_live(tmp_path: Path, signum: int) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    live = live_run(tmp_path)
+def test_a_signal_mid_run_cleans_up_and_says_what_is_live(
+    tmp_path: Path, evaluated_fast: Path, signum: int
+) -> None:
+    folder = tmp_path / "p"
+    config = evaluated_copy(evaluated_fast, folder)
+    live = live_run(folder)
     proc = start(config, "evaluate")
     wait_for(proc, "^validate")
     time.sleep(0.3)
@@ -284,19 +302,18 @@ def test_a_signal_mid_run_cleans_up_and_says_what_is_live(tmp_path: Path, signum
         f"Nothing was replaced: the live warehouse and reports are still those of run {live}" in err
     )
     assert "internal error" not in err and "Traceback" not in err
-    assert leftovers(tmp_path) == [] and live_run(tmp_path) == live
+    assert leftovers(folder) == [] and live_run(folder) == live
 
 
-def test_files_holding_person_data_are_private(tmp_path: Path) -> None:
-    config = project(tmp_path, **FAST)
-    assert cli(config, "evaluate").returncode == 0
-    real = (tmp_path / "warehouse" / "ot_eval.duckdb").resolve()
+def test_files_holding_person_data_are_private(evaluated_fast: Path) -> None:
+    folder = evaluated_fast  # as the run left them (only read here)
+    real = (folder / "warehouse" / "ot_eval.duckdb").resolve()
     assert real.stat().st_mode & 0o777 == 0o600
     assert real.parent.stat().st_mode & 0o777 == 0o700
-    sample = tmp_path / "data" / "sample"
+    sample = folder / "data" / "sample"
     assert sample.stat().st_mode & 0o777 == 0o700
     assert {p.stat().st_mode & 0o777 for p in sample.iterdir()} == {0o600}
-    lock = tmp_path / "warehouse" / "ot_eval.duckdb.lock"
+    lock = folder / "warehouse" / "ot_eval.duckdb.lock"
     assert lock.stat().st_mode & 0o777 == 0o600
 
 
