@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.errors import UserError, first_line
-from pipeline.ingest.readers import READERS
+from pipeline.ingest.readers import READERS, check_every_row_read
 from pipeline.ingest.sniff import check_format
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident
@@ -179,14 +179,8 @@ def ingest_file(
         counted = con.execute(PARQUET_ROWS, [str(path)]).fetchone()
         rows_in_file = int(counted[0]) if counted and counted[0] is not None else 0
         counted_by = "rows stated in the Parquet metadata"
-        if rows != rows_in_file:
-            raise UserError(
-                "Rows were lost between the Parquet file and the warehouse",
-                file=path,
-                expected=f"{rows_in_file:,} rows ({counted_by})",
-                found=f"{rows:,} rows loaded",
-                hint="The file may be damaged: copy or export it again",
-            )
+        hint = "The file may be damaged: copy or export it again"
+        check_every_row_read(path, rows_in_file, counted_by, rows, hint)
     else:
         result = READERS[source.format](path, source.options)
         in_file, dialect = result.columns, result.dialect

@@ -54,6 +54,18 @@ class ReadResult:
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # row, rule, note (warn)
 
 
+def check_every_row_read(path: Path, in_file: int, how: str, read: int, hint: str) -> None:
+    """Stop, naming the file, if the reader returned other than the rows the file holds."""
+    if read != in_file:
+        raise UserError(
+            "Rows were lost between the file and the reader",
+            file=path,
+            expected=f"{in_file:,} rows ({how})",
+            found=f"{read:,} rows read",
+            hint=hint,
+        )
+
+
 def show_delimiter(delimiter: str) -> str:
     return DELIMITER_NAMES.get(delimiter, repr(delimiter))
 
@@ -312,15 +324,14 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
             expected = text.records()
             empty = int(np.count_nonzero(text.empty > 1))
             how = f"non-empty lines below the header ({empty:,} empty line(s) hold no row)"
-        if total != expected:
-            raise UserError(
-                "Rows were lost between the file and the reader",
-                file=path,
-                expected=f"{expected:,} rows ({how})",
-                found=f"{total:,} rows read",
-                hint="Please report this with the file's structure (not its data); meanwhile "
-                "check the file for quotes that span lines (options.multiline_values)",
-            )
+        check_every_row_read(
+            path,
+            expected,
+            how,
+            total,
+            "Please report this with the file's structure (not its data); meanwhile check the "
+            "file for quotes that span lines (options.multiline_values)",
+        )
         result.rows_in_file, result.counted_by = expected, how
 
     result.batches = batches()
@@ -538,16 +549,15 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
         finally:
             book.close()
         expected = sum(1 for r in sheet_scan.rows if r > index + 1)
-        if total != expected:
-            raise UserError(
-                "Rows were lost between the workbook and the reader",
-                file=path,
-                expected=f"{expected:,} rows with data below the header (sheet '{ws.title}')",
-                found=f"{total:,} rows read",
-                hint="Open the workbook in Excel and save it again, or export the sheet as CSV",
-            )
-        result.rows_in_file = expected
-        result.counted_by = "rows with a value below the header, from the sheet's XML"
+        how = f"rows with a value below the header, from the XML of sheet '{ws.title}'"
+        check_every_row_read(
+            path,
+            expected,
+            how,
+            total,
+            "Open the workbook in Excel and save it again, or export the sheet as CSV",
+        )
+        result.rows_in_file, result.counted_by = expected, how
 
     result.batches = batches()
     return result
@@ -619,20 +629,14 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
                 row=first,
                 hint="The file may be cut off: export it again from SPSS",
             ) from exc
-        if stated is not None and first - 1 != stated:
-            raise UserError(
-                "Cases were lost between the SPSS file and the reader",
-                file=path,
-                expected=f"{stated:,} cases (the file's header)",
-                found=f"{first - 1:,} cases read",
-                hint="The file may be damaged: export it again from SPSS",
-            )
-        result.rows_in_file = first - 1 if stated is None else stated
-        result.counted_by = (
-            "cases stated in the file's header"
-            if stated is not None
-            else "not stated in the file's header: the cases read"
-        )
+        if stated is None:
+            result.rows_in_file = first - 1
+            result.counted_by = "not stated in the file's header: the cases read"
+            return
+        how = "cases stated in the file's header"
+        hint = "The file may be damaged: export it again from SPSS"
+        check_every_row_read(path, stated, how, first - 1, hint)
+        result.rows_in_file, result.counted_by = stated, how
 
     result.batches = batches()
     return result

@@ -16,6 +16,7 @@ import plotly.offline
 
 from pipeline.report import figures
 from pipeline.settings import Settings
+from pipeline.sqlutil import table_exists
 from pipeline.validate.summary import Summary, alerts, summarise
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -73,19 +74,11 @@ def _table(
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Run, input files and contracts of this warehouse (as far as its stages got)."""
     keys = ("run_id", "verb", "code_version", "config_file", "config_sha256", "started_at_utc")
     run: dict[str, Any] = dict.fromkeys((*keys, "stage_seconds"), "")
-    if _exists(con, "meta", "run"):
+    if table_exists(con, "meta", "run"):
         cursor = con.execute("select * from meta.run")
         names = [d[0] for d in cursor.description or []]
         run.update(zip(names, cursor.fetchone() or (), strict=False))
@@ -94,7 +87,9 @@ def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
          "order by source, file"),
         ("contracts", "contracts", "select * from meta.contracts order by source"),
     ):  # fmt: skip
-        run[key] = con.execute(sql).df().to_dict("records") if _exists(con, "meta", table) else []
+        run[key] = (
+            con.execute(sql).df().to_dict("records") if table_exists(con, "meta", table) else []
+        )
     run["alerts"] = alerts(con)
     return run
 
@@ -352,7 +347,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _missing(con: duckdb.DuckDBPyConnection, needs: tuple[tuple[str, str], ...]) -> list[str]:
-    return [f"{s}.{t}" for s, t in needs if not _exists(con, s, t)]
+    return [f"{s}.{t}" for s, t in needs if not table_exists(con, s, t)]
 
 
 def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path) -> list[Path]:

@@ -19,7 +19,7 @@ import pyarrow as pa
 from pipeline.errors import ContractViolation, UserError
 from pipeline.ingest.readers import DELIMITERS, MERGED_RULE, show_delimiter
 from pipeline.settings import Settings, Source
-from pipeline.sqlutil import ident, literal
+from pipeline.sqlutil import ident, literal, table_exists
 from pipeline.transform import run_model, write_config_tables
 from pipeline.validate.contracts import Contract, Rule, load_contract
 from pipeline.validate.gx_suite import run_suite
@@ -138,14 +138,6 @@ def declared_missing(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, l
     return {c: list(v) for c, v in rows}
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(found and found[0])
-
-
 def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule, source: Source) -> str | None:
     """Why a relation or label rule cannot run here (None if it can)."""
     if rule.kind == "labels":
@@ -161,12 +153,12 @@ def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule, source: Source) -> 
         if not labelled or not labelled[0]:
             return "not checked: the file has no value labels for this column"
     elif rule.kind.startswith("kommunenummer_"):
-        if not _table_exists(con, *MUNICIPALITY_MAP):
+        if not table_exists(con, *MUNICIPALITY_MAP):
             return (
                 "not checked: the sources municipality_changes and municipality_codes "
                 "are not configured"
             )
-    elif rule.references and not _table_exists(con, "valid", rule.references):
+    elif rule.references and not table_exists(con, "valid", rule.references):
         return f"not checked: the source {rule.references} is not configured"
     return None
 
@@ -506,7 +498,7 @@ def validate_all(
         if (
             municipal
             and name in municipal
-            and all(_table_exists(con, "valid", m) for m in municipal)
+            and all(table_exists(con, "valid", m) for m in municipal)
             and len(municipal) == len(MUNICIPALITY_SOURCES)
         ):
             run_model(con, settings, *MUNICIPALITY_MAP)

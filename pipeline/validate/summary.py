@@ -11,6 +11,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.sqlutil import table_exists
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -50,11 +52,7 @@ def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summ
 
 def alerts(con: duckdb.DuckDBPyConnection, source: str | None = None) -> list[dict[str, Any]]:
     """The quarantine alerts, with the shares as exact fractions and as text for people."""
-    found = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'meta' and table_name = 'quarantine_alerts'"
-    ).fetchone()
-    if not found or not found[0]:
+    if not table_exists(con, "meta", "quarantine_alerts"):
         return []
     cursor = con.execute(
         "select * from meta.quarantine_alerts where ? is null or source = ? order by source",

@@ -217,6 +217,16 @@ con.close()
 """
 
 
+def _analyst(warehouse: Path) -> subprocess.Popen[str]:
+    """An analyst's read-write session in another process, holding the warehouse open."""
+    return subprocess.Popen(
+        [sys.executable, "-c", SESSION, str(warehouse)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_read_write_session_blocks_publishing_and_keeps_its_changes(
     tmp_path: Path, evaluated_fast: Path
 ) -> None:
@@ -224,12 +234,7 @@ def test_read_write_session_blocks_publishing_and_keeps_its_changes(
     config = evaluated_copy(evaluated_fast, folder)
     live = live_run(folder)
     warehouse = folder / "warehouse" / "ot_eval.duckdb"
-    session = subprocess.Popen(
-        [sys.executable, "-c", SESSION, str(warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    session = _analyst(warehouse)
     assert session.stdout is not None and session.stdin is not None
     assert session.stdout.readline().strip() == "ready"
     blocked = cli(config, "evaluate")
@@ -251,12 +256,7 @@ def test_changes_of_a_crashed_session_are_not_dropped_silently(
     folder = tmp_path / "p"
     config = evaluated_copy(evaluated_fast, folder)
     warehouse = folder / "warehouse" / "ot_eval.duckdb"
-    session = subprocess.Popen(
-        [sys.executable, "-c", SESSION, str(warehouse)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    session = _analyst(warehouse)
     assert session.stdout is not None
     assert session.stdout.readline().strip() == "ready"
     session.kill()
