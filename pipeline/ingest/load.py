@@ -17,7 +17,7 @@ import pyarrow as pa
 from pipeline.errors import UserError, first_line
 from pipeline.ingest.readers import READERS, check_every_row_read
 from pipeline.ingest.sniff import check_format
-from pipeline.settings import Settings, Source
+from pipeline.settings import PROJECT, Settings, Source
 from pipeline.sqlutil import ident
 
 LINEAGE = ("_source_file", "_source_row", "_parse_error")
@@ -60,10 +60,14 @@ def source_files(settings: Settings, source: Source) -> list[Path]:
 
 
 def display_path(settings: Settings, path: Path) -> str:
-    try:
-        return str(path.relative_to(settings.root))
-    except ValueError:
-        return str(path)
+    """A file as reports and lineage name it: relative to the config's folder, a file the
+    project ships (the municipality lists) relative to the project, else in full."""
+    for base in (settings.root, PROJECT):
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
 
 
 def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
