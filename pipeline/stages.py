@@ -273,6 +273,11 @@ def evaluate(settings: Settings, log: Log, wait: bool | None = None) -> RunResul
             for stage, fn in STAGES.items():
                 _timed(stage, fn, settings=settings, log=log)(run, seconds)
 
-        result = _publishing(settings, "evaluate", "fresh", log, work)
+        try:
+            result = _publishing(settings, "evaluate", "fresh", log, work)
+        except BaseException as exc:
+            if sample_seconds:  # the inputs were replaced, though no result was
+                exc.add_note(f"The sample in {settings.sample.dir} was written anew.")
+            raise
     log("done: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
     return result
