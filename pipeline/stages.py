@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ from typing import Any
 
 import duckdb
 
-from pipeline.errors import MachineFault, UserError, environment_fault
+from pipeline.errors import MachineFault, environment_fault
 from pipeline.ingest import ingest_all
 from pipeline.metrics import run_metrics
 from pipeline.provenance import record_run
 from pipeline.runlock import run_lock
+from pipeline.sample.swap import recover_sample, write_sample
 from pipeline.settings import Settings
 from pipeline.transform import run_models
 from pipeline.validate import validate_all
@@ -36,13 +36,11 @@ from pipeline.warehouse import (
     guard_writers,
     layout,
     note_status,
-    private_files,
     recover,
     status,
 )
 
 Log = Callable[[str], None]
-SAMPLE_MARK = "truth.json"  # a folder holding it was written by ot-eval and may be replaced
 
 
 @dataclass
@@ -100,65 +98,13 @@ def locked(settings: Settings, verb: str, log: Log, wait: bool | None = None) ->
             if died is not None:
                 log(f"  the previous run, {died.describe()}, ended without finishing")
             recover(lay, log)
-            _recover_sample(settings.sample.dir)
+            recover_sample(settings.sample.dir)
             with guard_writers(lay):
                 pass
             yield
     except BaseException as exc:
         note_status(exc, f"Nothing was replaced: {status(lay)}")
         raise
-
-
-def _recover_sample(target: Path) -> None:
-    for partial in target.parent.glob(f".{target.name}.building-*"):
-        shutil.rmtree(partial, ignore_errors=True)
-    for old in sorted(target.parent.glob(f".{target.name}.old-*")):
-        if not target.exists():
-            os.rename(old, target)  # killed between the two renames of a sample swap
-        else:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def write_sample(
-    settings: Settings, log: Log, seed: int | None, out: Path | None
-) -> dict[str, Any]:
-    """Write the sample into a new folder beside the target, then swap it in (lock held)."""
-    from pipeline.sample import generate
-
-    target = out or settings.sample.dir
-    if target.exists() and (
-        not target.is_dir() or (any(target.iterdir()) and not (target / SAMPLE_MARK).exists())
-    ):
-        raise UserError(
-            "The sample folder holds files that ot-eval did not write; it will not replace them",
-            file=target,
-            hint="Choose an empty or new folder ([sample] dir or --out)",
-        )
-    tmp = target.with_name(f".{target.name}.building-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    with private_files():
-        tmp.mkdir(parents=True)
-        try:
-            truth = generate(
-                tmp,
-                seed if seed is not None else settings.sample.seed,
-                settings.sample.scale,
-                settings.resolve(settings.sources["municipality_changes"].path),
-            )
-        except BaseException as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            fault = environment_fault(exc) if isinstance(exc, Exception) else None
-            if fault is not None and fault.file is None:  # pyarrow does not say where
-                fault.file = target
-                raise fault from exc
-            raise
-    old = target.with_name(f".{target.name}.old-{os.getpid()}")
-    if target.exists():
-        os.rename(target, old)
-    os.rename(tmp, target)
-    shutil.rmtree(old, ignore_errors=True)
-    log(f"sample written to {target} (truth in {target / SAMPLE_MARK})")
-    return truth
 
 
 def sample(
