@@ -31,8 +31,7 @@ import pyarrow.csv as pacsv
 
 from pipeline.errors import UserError, first_line
 from pipeline.ingest.sniff import check_format
-from pipeline.ingest.textscan import MAX_OPEN_QUOTE_LINES, line_spans, scan
-from pipeline.ingest.textscan import _blocks as text_blocks
+from pipeline.ingest.textscan import MAX_OPEN_QUOTE_LINES, line_spans, scan, text_blocks
 
 BATCH_ROWS = 100_000
 DELIMITERS = (";", ",", "\t", "|")
@@ -145,10 +144,12 @@ class _PatchedText(io.RawIOBase):
 
     @staticmethod
     def _patched(path: Path, encoding: str, lines: set[int], marker: bytes) -> Iterator[bytes]:
+        flagged = np.array(sorted(lines), np.int64)
         seen = 0
         for data, last in text_blocks(path, encoding):
             starts, content_end, _ = line_spans(data, last)
-            hit = [i for i in range(len(starts)) if seen + i + 1 in lines]
+            numbers = np.arange(seen + 1, seen + 1 + len(starts))
+            hit = np.flatnonzero(np.isin(numbers, flagged))  # no Python loop over the lines
             position = 0
             for i in hit:
                 yield data[position : starts[i]] + marker

@@ -74,7 +74,7 @@ def leaves_quote_open(line: str, delimiter: str) -> bool:
     return inside
 
 
-def _blocks(path: Path, encoding: str) -> Iterator[tuple[bytes, bool]]:
+def text_blocks(path: Path, encoding: str) -> Iterator[tuple[bytes, bool]]:
     """The file as ASCII-compatible bytes in blocks that end after a line terminator
     (UTF-16 is decoded and written as UTF-8 first); the flag marks the last block."""
     decoder = None if encoding in ASCII_COMPATIBLE else codecs.getincrementaldecoder(encoding)()
@@ -104,7 +104,7 @@ def _blocks(path: Path, encoding: str) -> Iterator[tuple[bytes, bool]]:
 
 
 def line_spans(data: bytes, last: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(starts, content ends, terminator positions) of the lines of a block from `_blocks`."""
+    """(starts, content ends, terminator positions) of the lines of a block from `text_blocks`."""
     arr = np.frombuffer(data, np.uint8)
     lf, cr = arr == 10, arr == 13
     lone_cr = cr.copy()
@@ -121,7 +121,7 @@ def line_spans(data: bytes, last: bool) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _text_of(encoding: str) -> str:
-    """How to read a line of `_blocks` output back as text."""
+    """How to read a line of `text_blocks` output back as text."""
     return encoding if encoding in ("cp1252", "latin-1") else "utf-8"
 
 
@@ -130,7 +130,7 @@ def _lines(path: Path, encoding: str) -> TextScan:
     empty: list[np.ndarray] = []
     odd: dict[int, str] = {}
     tail = b""
-    for data, last in _blocks(path, encoding):
+    for data, last in text_blocks(path, encoding):
         starts, content_end, ends = line_spans(data, last)
         empty.append(np.flatnonzero(content_end <= starts) + lines + 1)
         quotes = np.flatnonzero(np.frombuffer(data, np.uint8) == QUOTE)

@@ -337,15 +337,13 @@ def _record_failures(con: duckdb.DuckDBPyConnection, source: Source, rule: Rule)
         )
         return
     if rule.kind == "labels":
-        sql, params = label_mismatches(ident("valid", source.name), rule.columns[0], source.name)
+        valid = ident("valid", source.name)
+        sql, params = label_mismatches(valid, rule.columns[0], source.name)
         con.execute(
-            insert
-            + "f.rule, ?, ?, ?, ? || '=' || cast(v.{c} as varchar) || ' (the file: «' "
-            "|| m.file_label || '», the contract: «' || m.contract_label || '»)' "
-            "from failures f join ({sql}) m using (_source_file, _source_row) "
-            "join {valid} v using (_source_file, _source_row) where f.rule = ?".format(
-                c=ident(rule.columns[0]), sql=sql, valid=ident("valid", source.name)
-            ),
+            insert + f"f.rule, ?, ?, ?, ? || '=' || cast(v.{ident(rule.columns[0])} as varchar) "
+            "|| ' (the file: «' || m.file_label || '», the contract: «' || m.contract_label || "
+            f"'»)' from failures f join ({sql}) m using (_source_file, _source_row) "
+            f"join {valid} v using (_source_file, _source_row) where f.rule = ?",
             [*base, rule.columns[0], *params, rule.name],
         )
         return

@@ -217,6 +217,12 @@ con.close()
 """
 
 
+def _published(tmp_path: Path, evaluated_fast: Path) -> tuple[Path, Path]:
+    """(folder, config) of a copy of the evaluated project: a published run to start from."""
+    folder = tmp_path / "p"
+    return folder, evaluated_copy(evaluated_fast, folder)
+
+
 def _analyst(warehouse: Path) -> subprocess.Popen[str]:
     """An analyst's read-write session in another process, holding the warehouse open."""
     return subprocess.Popen(
@@ -230,8 +236,7 @@ def _analyst(warehouse: Path) -> subprocess.Popen[str]:
 def test_read_write_session_blocks_publishing_and_keeps_its_changes(
     tmp_path: Path, evaluated_fast: Path
 ) -> None:
-    folder = tmp_path / "p"
-    config = evaluated_copy(evaluated_fast, folder)
+    folder, config = _published(tmp_path, evaluated_fast)
     live = live_run(folder)
     warehouse = folder / "warehouse" / "ot_eval.duckdb"
     session = _analyst(warehouse)
@@ -253,8 +258,7 @@ def test_read_write_session_blocks_publishing_and_keeps_its_changes(
 def test_changes_of_a_crashed_session_are_not_dropped_silently(
     tmp_path: Path, evaluated_fast: Path
 ) -> None:
-    folder = tmp_path / "p"
-    config = evaluated_copy(evaluated_fast, folder)
+    folder, config = _published(tmp_path, evaluated_fast)
     warehouse = folder / "warehouse" / "ot_eval.duckdb"
     session = _analyst(warehouse)
     assert session.stdout is not None
@@ -273,8 +277,7 @@ def test_changes_of_a_crashed_session_are_not_dropped_silently(
 def test_read_only_session_neither_blocks_nor_is_broken_by_a_run(
     tmp_path: Path, evaluated_fast: Path
 ) -> None:
-    folder = tmp_path / "p"
-    config = evaluated_copy(evaluated_fast, folder)
+    folder, config = _published(tmp_path, evaluated_fast)
     live = live_run(folder)
     con = duckdb.connect(str(folder / "warehouse" / "ot_eval.duckdb"), read_only=True)
     count = con.execute("select count(*) from valid.kuhr_claims").fetchone()
@@ -289,8 +292,7 @@ def test_read_only_session_neither_blocks_nor_is_broken_by_a_run(
 def test_a_signal_mid_run_cleans_up_and_says_what_is_live(
     tmp_path: Path, evaluated_fast: Path, signum: int
 ) -> None:
-    folder = tmp_path / "p"
-    config = evaluated_copy(evaluated_fast, folder)
+    folder, config = _published(tmp_path, evaluated_fast)
     live = live_run(folder)
     proc = start(config, "evaluate")
     wait_for(proc, "^validate")
