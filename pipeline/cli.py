@@ -110,6 +110,28 @@ def _parser() -> argparse.ArgumentParser:
         "same checksums (but for meta.run and meta.ingest_files). Reads the warehouse "
         "read-only.",
     )
+    t = verbs.add_parser(
+        "trace",
+        parents=[common],
+        help="show the source rows behind one row of a metrics table",
+        description="Print one row of metrics.<table>, its definition (numerator, "
+        "denominator, filters, method), its units by role and its source rows by file, the "
+        "estimate recomputed from them, and the source rows themselves (always for a count; "
+        "with --rows for a share, mean or estimate). Reads the warehouse read-only. "
+        "Example: ot-eval trace team_counts kommune=5530 snapshot_date=2023-10-04 "
+        "age_band=80+",
+    )
+    t.add_argument("table", help="the metrics table, e.g. team_counts")
+    t.add_argument("selectors", nargs="*", metavar="column=value", help="pick the row")
+    t.add_argument("--format", choices=("table", "csv"), default="table", dest="fmt")
+    t.add_argument("--rows", action="store_true", help="list the source rows of any estimate")
+    t.add_argument("--limit", type=int, default=100, help="rows listed (0 = all; default 100)")
+    t.add_argument(
+        "--out",
+        type=Path,
+        help="write to this file instead of the terminal (person-level rows: keep it inside "
+        "the secure environment)",
+    )
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -139,6 +161,17 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
 
         with connect_read_only(settings.warehouse) as con:
             log(as_text(table_checksums(con)))
+    elif args.verb == "trace":
+        from pipeline import trace
+        from pipeline.warehouse import connect_read_only
+
+        with connect_read_only(settings.warehouse) as con:
+            text = trace.run(con, args.table, args.selectors, args.fmt, args.rows, args.limit)
+        if args.out:
+            args.out.write_text(text, encoding="utf-8")
+            log(f"wrote {args.out}")
+        else:
+            log(text.rstrip("\n"))
     elif args.verb == "report":
         stages.report(settings, log, wait=args.wait)
     elif args.verb == "validate":

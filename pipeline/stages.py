@@ -26,8 +26,8 @@ from pipeline.provenance import record_run
 from pipeline.runlock import run_lock
 from pipeline.sample.swap import recover_sample, write_sample
 from pipeline.settings import Settings
-from pipeline.transform import run_models
-from pipeline.validate import validate_all
+from pipeline.transform import run_models, when_ready
+from pipeline.validate import MODELS_READ, validate_all
 from pipeline.validate.summary import alert_line, alerts, as_text, summarise
 from pipeline.warehouse import (
     Build,
@@ -126,7 +126,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, settings: Settings, log: Log) -> Non
 def _validate(
     con: duckdb.DuckDBPyConnection, settings: Settings, log: Log, only: str | None = None
 ) -> None:
-    validate_all(con, settings, only)
+    validate_all(con, settings, only, on_valid=when_ready(con, settings, MODELS_READ))
     log(as_text(summarise(con, only)))
 
 

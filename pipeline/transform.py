@@ -1,7 +1,11 @@
 """Transform: run the SQL models in layer order (staging -> intermediate -> marts).
 
-Each file `sql/<layer>/<name>.sql` holds one SELECT and becomes table `<layer>.<name>`.
-Within a layer, models run after the models they reference. Settings the SQL needs
+Each file `sql/<layer>/<name>.sql` holds one SELECT and becomes table `<layer>.<name>` (a view
+if its first line is `-- materialize: view`: relations that only a trace reads and that would
+repeat national-size rows). Within a layer, models run after the models they reference.
+A model that validation reads (the municipality map) is built as soon as the `valid.*` tables
+it reads exist: `when_ready` gives the validate stage a callback for that, so validation never
+imports this module and the map has one definition. Settings the SQL needs
 (pilots, comparison municipalities, age bands, snapshot dates, code vintage) are written to
 `meta.cfg_*` tables first, so SQL joins them instead of having values pasted in.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 import graphlib
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +24,12 @@ import pandas as pd
 
 from pipeline.errors import UserError, first_line
 from pipeline.settings import Settings
-from pipeline.sqlutil import ident
+from pipeline.sqlutil import ident, table_exists
 
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
+INPUT = re.compile(r"\bvalid\.(\w+)")
+VIEW = "-- materialize: view"
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,15 @@ class Model:
     @property
     def relation(self) -> str:
         return f"{self.layer}.{self.name}"
+
+    @property
+    def kind(self) -> str:
+        return "view" if self.sql.startswith(VIEW) else "table"
+
+    @property
+    def inputs(self) -> set[str]:
+        """The validated sources this model reads."""
+        return set(INPUT.findall(self.sql))
 
 
 def discover(sql_dir: Path) -> list[Model]:
@@ -107,18 +123,43 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
 
 
 def _build(con: duckdb.DuckDBPyConnection, m: Model) -> None:
+    target = ident(m.layer, m.name)
     try:
-        con.execute(f"create or replace table {ident(m.layer, m.name)} as\n{m.sql}")
+        found = con.execute(  # a model may have changed kind since the last build
+            "select table_type from information_schema.tables "
+            "where table_schema = ? and table_name = ?",
+            [m.layer, m.name],
+        ).fetchone()
+        if found and (found[0] == "VIEW") != (m.kind == "view"):
+            con.execute(f"drop {'view' if found[0] == 'VIEW' else 'table'} {target}")
+        con.execute(f"create or replace {m.kind} {target} as\n{m.sql}")
     except duckdb.Error as exc:
         raise UserError(f"SQL model {m.relation} failed: {first_line(exc)}", file=m.path) from exc
 
 
-def run_model(con: duckdb.DuckDBPyConnection, settings: Settings, layer: str, name: str) -> None:
-    """Build one model early (validation needs the municipality map to judge codes)."""
-    path = settings.sql_dir / layer / f"{name}.sql"
-    if not path.is_file():
-        raise UserError("The SQL model is missing", file=path)
-    _build(con, Model(layer, name, path, path.read_text(encoding="utf-8")))
+def when_ready(
+    con: duckdb.DuckDBPyConnection, settings: Settings, wanted: Iterable[tuple[str, str]]
+) -> Callable[[str], None]:
+    """A callback for the validate stage: after each source is valid, build every wanted model
+    whose validated inputs all exist now (each once)."""
+    models = {m.relation: m for m in discover(settings.sql_dir)}
+    todo = []
+    for layer, name in wanted:
+        relation = f"{layer}.{name}"
+        if relation not in models:
+            raise UserError(
+                "The SQL model is missing", file=settings.sql_dir / layer / f"{name}.sql"
+            )
+        todo.append(models[relation])
+    write_config_tables(con, settings)
+
+    def after(_source: str) -> None:
+        for m in list(todo):
+            if all(table_exists(con, "valid", s) for s in m.inputs):
+                _build(con, m)
+                todo.remove(m)
+
+    return after
 
 
 def run_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:

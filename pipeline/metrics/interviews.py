@@ -1,83 +1,77 @@
-"""Interview themes: share of interviews where each code occurs (primary coder), and
-agreement between coders on the double-coded subset (Cohen's kappa)."""
+"""Interview themes: share of the primary coder's interviews where each code (and each theme)
+occurs; agreement between coders on the interviews both coded (Cohen's kappa). Which coder is
+primary, and what "occurs" means, is stated in the marts."""
 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
+from pipeline.metrics.definition import Definition, Part, unit_counts
 from pipeline.metrics.tidy import frame, row
 from pipeline.stats.agreement import cohens_kappa
 from pipeline.stats.proportions import wilson
 
+THEMES = Definition(
+    table="interview_themes",
+    title="Intervjuer: tema",
+    units="marts.fct_interview_theme_units",
+    unit="et intervju kodet av hovedkoderen, for én kode eller ett tema",
+    dims=("theme", "code", "coder"),
+    filters="Intervjuene hovedkoderen (den som kodet flest intervjuer) har kodet; «(hele "
+    "temaet)» = minst én av temaets koder.",
+    method="Andel med Wilson-intervall (95 %).",
+    parts={
+        "": Part(
+            "share",
+            "intervjuer der koden (temaet) er satt på minst ett segment",
+            "intervjuer kodet av hovedkoderen",
+        )
+    },
+    keys=("interview_id", "informant_role", "kommune"),
+)
 
-def primary_coder(con: duckdb.DuckDBPyConnection) -> str:
-    """The coder of most interviews (ties: first by name): the one whose coding counts."""
-    found = con.execute("""select coder from marts.fct_interview_codes
-        group by coder order by count(distinct interview_id) desc, coder limit 1""").fetchone()
-    return str(found[0]) if found else ""
+AGREEMENT = Definition(
+    table="interview_agreement",
+    title="Intervjuer: samsvar mellom kodere",
+    units="marts.fct_interview_coder_pairs",
+    unit="et intervju begge kodere har kodet, for én kode",
+    dims=("coders", "code"),
+    filters="Intervjuer kodet av begge kodere; «(alle koder samlet)» = alle kode × "
+    "intervju-par. Koder der begge kodere gir samme svar overalt, har ingen kappa.",
+    method="Cohens kappa med asymptotisk 95 % KI (Fleiss, Cohen & Everitt 1969).",
+    parts={
+        "": Part(
+            "kappa",
+            "par der kodene er enige (begge satt eller begge ikke satt)",
+            "alle kode × intervju-par for kodeparet",
+            value="a_coded,b_coded",
+            numerator_flag="is_agreed",
+            denominator_flag=None,
+        )
+    },
+    keys=("interview_id", "code_path", "a_coded", "b_coded"),
+)
 
 
 def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    coder = primary_coder(con)
-    data = con.execute(
-        """select theme, code_label, code_path, count(*) as n,
-            count(*) filter (is_coded) as hits
-        from marts.fct_interview_codes where coder = ?
-        group by all order by theme, code_path""",
-        [coder],
-    ).df()
+    """Share of the primary coder's interviews where each code and theme occurs (Wilson CI)."""
+    counts = unit_counts(con, THEMES)
     rows = [
-        row(
-            {"theme": r["theme"], "code": r["code_label"], "coder": coder},
-            wilson(int(r["hits"]), int(r["n"])),
-        )
-        for r in data.to_dict("records")
+        row({k: r[k] for k in THEMES.dims}, wilson(int(r["hits"]), int(r["n"])))
+        for r in counts.to_dict("records")
     ]
-    themes = con.execute(
-        """select theme, count(*) as n, count(*) filter (any_coded) as hits
-        from (select interview_id, theme, bool_or(is_coded) as any_coded
-              from marts.fct_interview_codes where coder = ? group by all)
-        group by theme order by theme""",
-        [coder],
-    ).df()
-    rows += [
-        row(
-            {"theme": r["theme"], "code": "(hele temaet)", "coder": coder},
-            wilson(int(r["hits"]), int(r["n"])),
-        )
-        for r in themes.to_dict("records")
-    ]
-    return frame(rows, ["theme", "code", "coder"])
+    return frame(rows, list(THEMES.dims))
 
 
 def interview_agreement(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    pairs = con.execute("""
-        with coders as (select distinct coder from marts.fct_interview_codes),
-        pair as (select a.coder as coder_a, b.coder as coder_b
-                 from coders a join coders b on a.coder < b.coder)
-        select p.coder_a, p.coder_b, a.code_path, a.code_label, a.is_coded as a_coded,
-               b.is_coded as b_coded
-        from pair p
-        join marts.fct_interview_codes a on a.coder = p.coder_a
-        join marts.fct_interview_codes b
-            on b.coder = p.coder_b and b.interview_id = a.interview_id
-            and b.code_path = a.code_path
-        order by all""").df()
+    """Cohen's kappa per coder pair, over all codes and per code (where it is defined)."""
+    counts = unit_counts(con, AGREEMENT)
     rows = []
-    for (ca, cb), g in pairs.groupby(["coder_a", "coder_b"], sort=True):
-        rows.append(
-            row(
-                {"coders": f"{ca}–{cb}", "code": "(alle koder samlet)"},
-                cohens_kappa(g["a_coded"].to_numpy(), g["b_coded"].to_numpy()),
-            )
-        )
-        for label, gc in g.groupby("code_label", sort=True):
-            if gc["a_coded"].nunique() + gc["b_coded"].nunique() > 2:
-                rows.append(
-                    row(
-                        {"coders": f"{ca}–{cb}", "code": label},
-                        cohens_kappa(gc["a_coded"].to_numpy(), gc["b_coded"].to_numpy()),
-                    )
-                )
-    return frame(rows, ["coders", "code"])
+    for r in counts.to_dict("records"):
+        a = np.asarray(r["a_coded"], dtype=bool)
+        b = np.asarray(r["b_coded"], dtype=bool)
+        if len(np.unique(a)) + len(np.unique(b)) > 2 or r["code"] == "(alle koder samlet)":
+            rows.append(row({"coders": r["coders"], "code": r["code"]}, cohens_kappa(a, b)))
+    return frame(rows, list(AGREEMENT.dims))

@@ -1,36 +1,43 @@
-"""Compute every metric and write it to `metrics.<name>`."""
+"""Every metric, with its declared definition, and the stage that writes `metrics.<name>`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from pipeline.metrics.interviews import interview_agreement, interview_themes
-from pipeline.metrics.psfs import psfs_change
-from pipeline.metrics.registry import registry_did
-from pipeline.metrics.survey_staff import anchoring_by_role, coordinator_adequacy
-from pipeline.metrics.survey_users import user_benefit
-from pipeline.metrics.teams import team_counts
+from pipeline.metrics import interviews, psfs, registry, survey_staff, survey_users, teams
+from pipeline.metrics.definition import Definition
 from pipeline.sqlutil import ident
 
-METRICS: dict[str, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]] = {
-    "anchoring_by_role": anchoring_by_role,
-    "coordinator_adequacy": coordinator_adequacy,
-    "team_counts": team_counts,
-    "psfs_change": psfs_change,
-    "user_benefit": user_benefit,
-    "registry_did": registry_did,
-    "interview_themes": interview_themes,
-    "interview_agreement": interview_agreement,
+
+@dataclass(frozen=True)
+class Metric:
+    definition: Definition
+    compute: Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]
+
+
+METRICS: dict[str, Metric] = {
+    m.definition.table: m
+    for m in (
+        Metric(survey_staff.ANCHORING, survey_staff.anchoring_by_role),
+        Metric(survey_staff.ADEQUACY, survey_staff.coordinator_adequacy),
+        Metric(teams.DEFINITION, teams.team_counts),
+        Metric(psfs.DEFINITION, psfs.psfs_change),
+        Metric(survey_users.DEFINITION, survey_users.user_benefit),
+        Metric(registry.DEFINITION, registry.registry_did),
+        Metric(interviews.THEMES, interviews.interview_themes),
+        Metric(interviews.AGREEMENT, interviews.interview_agreement),
+    )
 }
 
 
 def run_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     out = {}
-    for name, compute in METRICS.items():
-        result = compute(con)
+    for name, metric in METRICS.items():
+        result = metric.compute(con)
         con.execute(f"create or replace table {ident('metrics', name)} as select * from result")
         out[name] = len(result)
     return out

@@ -1,7 +1,7 @@
 """Anchoring (forankring) by role and sector, and coordinators' time, training and support.
 
-Shares are among valid answers: 'Vet ikke' (9) and item non-response are left out of the
-denominator, and their counts are kept in the marts for anyone who wants them.
+Which answers count, and the labels, are stated in the marts (`fct_anchoring_answers`,
+`fct_coordinator_adequacy_answers`) from the contract's labels; this module estimates.
 """
 
 from __future__ import annotations
@@ -9,84 +9,60 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipeline.metrics.definition import Definition, Part, unit_counts
 from pipeline.metrics.tidy import frame, row
-from pipeline.sqlutil import ident
 from pipeline.stats.proportions import wilson
 
-# indicator: (item, answers that count, answers that are valid, label)
-ANCHORING = {
-    "ikke_involvert": ("involvert", (2,), (1, 2), "Ikke involvert/informert om piloten"),
-    "godt_kjent_pilot": (
-        "kjent_pilot",
-        (4, 5),
-        (1, 2, 3, 4, 5),
-        "Godt/svært godt kjent med pilotprosjektet",
-    ),
-    "godt_kjent_ot": (
-        "kjent_ot",
-        (4, 5),
-        (1, 2, 3, 4, 5),
-        "Godt/svært godt kjent med oppfølgingsteam",
-    ),
-}
-ADEQUACY = {
-    "tilstrekkelig_tid": ("k_tid", "Tilstrekkelig tid til koordinatoroppgavene"),
-    "tilstrekkelig_opplaering": ("k_opplaering", "Tilstrekkelig opplæring"),
-    "tilstrekkelig_lederstotte": ("k_lederstotte", "Tilstrekkelig lederstøtte"),
-    "trives_i_rollen": ("k_rolle", "Trives i koordinatorrollen"),
-}
-COORDINATOR_ROLE = 4
+VALID = "gyldige svar: «Vet ikke» og ubesvart holdt utenfor"
+
+ANCHORING = Definition(
+    table="anchoring_by_role",
+    title="Forankring etter rolle og sektor",
+    units="marts.fct_anchoring_answers",
+    unit="en ansatts svar på ett spørsmål",
+    dims=("indicator", "label", "dimension", "group"),
+    filters="Ansatteundersøkelsen, alle runder samlet; rolle og sektor etter kontraktens "
+    "etiketter.",
+    method="Andel med Wilson-intervall (95 %).",
+    parts={
+        "": Part(
+            "share",
+            "svar som indikatoren teller (ikke involvert: «Nei»; godt kjent: «Godt kjent» eller "
+            "«Svært godt kjent»)",
+            VALID,
+        )
+    },
+    keys=("respondent_id", "wave", "kommune", "answer", "answer_label"),
+)
+
+ADEQUACY = Definition(
+    table="coordinator_adequacy",
+    title="Koordinatorenes tid, opplæring og støtte",
+    units="marts.fct_coordinator_adequacy_answers",
+    unit="en koordinators svar på ett spørsmål",
+    dims=("indicator", "label", "definition"),
+    filters="Ansatteundersøkelsen, rolle «Koordinator», alle runder samlet.",
+    method="Andel med Wilson-intervall (95 %).",
+    parts={"": Part("share", "svar «I stor grad» eller «I svært stor grad»", VALID)},
+    keys=("respondent_id", "wave", "kommune", "answer", "answer_label"),
+)
 
 
-def _counts(
-    con: duckdb.DuckDBPyConnection,
-    item: str,
-    hits: tuple[int, ...],
-    valid: tuple[int, ...],
-    by: str,
-    role_code: int | None = None,
-) -> pd.DataFrame:
-    return con.execute(
-        f"""select {ident(by)} as grp, count(*) as n, count(*) filter (answer in ?) as hits
-        from marts.fct_survey_staff_answers
-        where item = ? and answer in ? and (? is null or role_code = ?)
-        group by grp order by grp""",
-        [list(hits), item, list(valid), role_code, role_code],
-    ).df()
+def shares(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
+    """A Wilson share for every combination of the definition's dimensions."""
+    counts = unit_counts(con, d)
+    rows = [
+        row({k: r[k] for k in d.dims}, wilson(int(r["hits"]), int(r["n"])))
+        for r in counts.to_dict("records")
+    ]
+    return frame(rows, list(d.dims))
 
 
 def anchoring_by_role(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    rows = []
-    for by, dim in (("role", "rolle"), ("sector", "sektor")):
-        for key, (item, hits, valid, label) in ANCHORING.items():
-            for r in _counts(con, item, hits, valid, by).to_dict("records"):
-                rows.append(
-                    row(
-                        {"indicator": key, "label": label, "dimension": dim, "group": r["grp"]},
-                        wilson(int(r["hits"]), int(r["n"])),
-                    )
-                )
-    return frame(rows, ["indicator", "label", "dimension", "group"])
+    """Share of staff not involved / well acquainted, by role and by sector (Wilson CI)."""
+    return shares(con, ANCHORING)
 
 
 def coordinator_adequacy(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    rows = []
-    for key, (item, label) in ADEQUACY.items():
-        counts = con.execute(
-            """select count(*) as n, count(*) filter (answer in (4, 5)) as hits
-            from marts.fct_survey_staff_answers
-            where item = ? and role_code = ? and answer between 1 and 5""",
-            [item, COORDINATOR_ROLE],
-        ).fetchone()
-        assert counts is not None
-        rows.append(
-            row(
-                {
-                    "indicator": key,
-                    "label": label,
-                    "definition": "I stor / svært stor grad, blant gyldige svar",
-                },
-                wilson(int(counts[1]), int(counts[0])),
-            )
-        )
-    return frame(rows, ["indicator", "label", "definition"])
+    """Share of coordinators with enough time, training, support and role satisfaction."""
+    return shares(con, ADEQUACY)

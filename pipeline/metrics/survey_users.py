@@ -1,71 +1,58 @@
-"""User benefit: high benefit by whether the user has OT/coordinator/IP, and the difference.
-
-Also the share who do not know whether they have coordination, and the share who get too
-little information about available services.
-"""
+"""User benefit: high benefit by whether the user has OT/coordinator/IP, and the difference
+Ja − Nei; the share who do not know whether they have coordination, and the share who get too
+little information. Which answers count is stated in `marts.fct_user_benefit_answers`."""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 
+from pipeline.metrics.definition import Definition, Part, unit_counts
 from pipeline.metrics.tidy import frame, row
-from pipeline.sqlutil import ident
 from pipeline.stats.proportions import difference_newcombe, wilson
 
-HIGH = ("I stor grad", "I svært stor grad")
-OUTCOMES = {
-    "utbytte": "Stort/svært stort utbytte av tjenestene",
-    "fornoyd_behov": "Fornøyd med hvordan behovene dekkes (stor/svært stor grad)",
-    "medvirkning": "Medvirkning i stor/svært stor grad",
-}
+DIFFERENCE = "Forskjell Ja − Nei"
+
+DEFINITION = Definition(
+    table="user_benefit",
+    title="Brukere og pårørende",
+    units="marts.fct_user_benefit_answers",
+    unit="en brukers eller pårørendes svar på ett spørsmål",
+    dims=("indicator", "label", "group"),
+    filters="Brukerundersøkelsen, alle år samlet. Utbytte, behov og medvirkning etter om "
+    "respondenten har oppfølgingsteam/koordinator/IP (ubesvart holdt utenfor); «Alle» = alle "
+    "respondenter.",
+    method="Andel med Wilson-intervall (95 %); forskjellen Ja − Nei med Newcombes hybride "
+    "score-intervall (95 %).",
+    parts={
+        "": Part(
+            "share",
+            "svar «I stor grad» eller «I svært stor grad» (utbytte, behov, medvirkning); «Vet "
+            "ikke» (koordinering); «For lite» (informasjon)",
+            "besvarte spørsmål",
+        )
+    },
+    keys=("respondent_id", "year", "kommune", "answer"),
+    derived={"group": {DIFFERENCE: ("Ja", "Nei")}},
+)
 
 
 def user_benefit(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Wilson shares per indicator and group, and Newcombe's difference Ja − Nei."""
+    counts = unit_counts(con, DEFINITION)
     rows = []
-    for outcome, label in OUTCOMES.items():
-        counts = {
-            grp: (int(n), int(hits))
-            for grp, n, hits in con.execute(
-                f"""select har_koordinering, count(*), count(*) filter ({ident(outcome)} in ?)
-                from staging.stg_survey__users
-                where {ident(outcome)} is not null and har_koordinering is not null
-                group by 1 order by 1""",
-                [list(HIGH)],
-            ).fetchall()
-        }
-        for grp, (n, hits) in counts.items():
-            rows.append(row({"indicator": outcome, "label": label, "group": grp}, wilson(hits, n)))
-        if "Ja" in counts and "Nei" in counts:
-            (n1, x1), (n2, x2) = counts["Ja"], counts["Nei"]
+    for (indicator, label), g in counts.groupby(["indicator", "label"], sort=False):
+        by_group = {r["group"]: (int(r["hits"]), int(r["n"])) for r in g.to_dict("records")}
+        for grp, (hits, n) in by_group.items():
+            rows.append(
+                row({"indicator": indicator, "label": label, "group": grp}, wilson(hits, n))
+            )
+        if "Ja" in by_group and "Nei" in by_group:
+            (x1, n1), (x2, n2) = by_group["Ja"], by_group["Nei"]
             rows.append(
                 row(
-                    {"indicator": outcome, "label": label, "group": "Forskjell Ja − Nei"},
+                    {"indicator": indicator, "label": label, "group": DIFFERENCE},
                     difference_newcombe(x1, n1, x2, n2),
                 )
             )
-    for indicator, column, value, label in (
-        (
-            "vet_ikke_om_koordinering",
-            "har_koordinering",
-            "Vet ikke",
-            "Vet ikke om de har oppfølgingsteam/koordinator/IP",
-        ),
-        (
-            "for_lite_informasjon",
-            "informasjon",
-            "For lite",
-            "For lite informasjon om tilgjengelige tjenester",
-        ),
-    ):
-        n, hits = con.execute(
-            f"select count(*), count(*) filter ({ident(column)} = ?) "
-            f"from staging.stg_survey__users where {ident(column)} is not null",
-            [value],
-        ).fetchone() or (0, 0)
-        rows.append(
-            row(
-                {"indicator": indicator, "label": label, "group": "Alle"}, wilson(int(hits), int(n))
-            )
-        )
-    return frame(rows, ["indicator", "label", "group"])
+    return frame(rows, list(DEFINITION.dims))

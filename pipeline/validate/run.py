@@ -10,6 +10,7 @@ checked and by which engine), `meta.contracts` and `meta.reconciliation` (rows r
 from __future__ import annotations
 
 import graphlib
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
@@ -20,7 +21,6 @@ from pipeline.errors import ContractViolation, UserError
 from pipeline.ingest.readers import DELIMITERS, MERGED_RULE, show_delimiter
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident, literal, table_exists
-from pipeline.transform import run_model, write_config_tables
 from pipeline.validate.contracts import Contract, Rule, load_contract
 from pipeline.validate.gx_suite import run_suite
 from pipeline.validate.sql_rules import (
@@ -32,6 +32,7 @@ from pipeline.validate.sql_rules import (
 )
 
 MUNICIPALITY_SOURCES = ("municipality_changes", "municipality_codes")
+MODELS_READ = (MUNICIPALITY_MAP,)  # transform models that rules read (built by the caller)
 PARSE_RULE = Rule(
     "row.parse",
     "parse",
@@ -467,8 +468,14 @@ def validation_order(settings: Settings, contracts: dict[str, Contract]) -> list
 
 
 def validate_all(
-    con: duckdb.DuckDBPyConnection, settings: Settings, only: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    only: str | None = None,
+    on_valid: Callable[[str], None] | None = None,
 ) -> list[dict[str, Any]]:
+    """Validate the sources in dependency order. `on_valid(source)` runs after each one: the
+    caller builds there the models later rules read (MODELS_READ: the municipality map), so
+    this stage never runs the transform itself."""
     if only is not None and only not in settings.sources:
         raise UserError(
             f"No source named '{only}' in the config",
@@ -488,18 +495,11 @@ def validate_all(
                 needed.add(name)
                 todo += [d for d in order if d in _deps(settings, contracts[name])]
         order = [n for n in order if n in needed]
-    write_config_tables(con, settings)
     results: list[dict[str, Any]] = []
-    municipal = [m for m in MUNICIPALITY_SOURCES if m in settings.sources]
     for name in order:
         results.append(validate_source(con, settings, settings.sources[name], contracts[name]))
-        if (
-            municipal
-            and name in municipal
-            and all(table_exists(con, "valid", m) for m in municipal)
-            and len(municipal) == len(MUNICIPALITY_SOURCES)
-        ):
-            run_model(con, settings, *MUNICIPALITY_MAP)
+        if on_valid is not None:
+            on_valid(name)
     record_alerts(con, settings.validation.max_quarantine_share)
     return results
 

@@ -16,5 +16,8 @@ select
     conversation_date,
     lower(trim(activity)) as activity,
     case when is_reversed_scale then 10 - raw_score else raw_score end as score,
+    _source,
+    _source_file,
+    _source_row,
 from long
 where activity is not null and raw_score is not null

@@ -1,12 +1,18 @@
--- Each team on each snapshot date: active (start <= d and no end or end >= d) and the
--- person's age in completed years on that date, with its age band.
+-- One row per team active on a snapshot date (start <= date and no end or end >= date), with
+-- the person's age in completed years on that date and its age band.
 select
     t.kommune,
-    t.team_id,
     s.snapshot_date,
-    date_sub('year', t.birth_date, s.snapshot_date) as age_years,
     b.label as age_band,
     b.sort_order as age_band_order,
+    t.team_id,
+    t.person_id,
+    t.start_date,
+    t.end_date,
+    date_sub('year', t.birth_date, s.snapshot_date) as age_years,
+    t._source,
+    t._source_file,
+    t._source_row,
 from staging.stg_teams__register as t
 cross join meta.cfg_team_snapshots as s
 inner join meta.cfg_age_bands as b

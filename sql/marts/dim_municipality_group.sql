@@ -1,4 +1,4 @@
--- The evaluation's municipalities: pilots (with their running period) and comparisons.
+-- One row per evaluation municipality: pilots (with their running period) and comparisons.
 select
     kommune,
     name,

@@ -1,4 +1,5 @@
--- Active teams per municipality, snapshot date and age band, zeros included.
+-- One row per municipality in the team registers, snapshot date and age band: the number of
+-- active teams (zeros included). The teams themselves: intermediate.int_teams__snapshot_status.
 with municipalities as (
     select distinct kommune from staging.stg_teams__register
 ),

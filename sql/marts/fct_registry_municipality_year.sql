@@ -1,5 +1,5 @@
--- Registry outcomes per evaluation municipality and year (harmonised codes), with the
--- treatment indicator: a pilot in a year after the intervention date while its pilot ran.
+-- One row per evaluation municipality and year (harmonised codes): registry outcomes and the
+-- treatment indicator (a pilot in a year after the intervention date while its pilot ran).
 with person_years as (
     select
         kommune,

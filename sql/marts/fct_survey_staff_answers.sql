@@ -1,10 +1,14 @@
--- Staff survey in long form: one row per respondent and item, with labels from the contract.
--- 'Vet ikke' is whatever the SPSS file itself declares user-missing (meta.declared_missing).
+-- One row per staff respondent and item (long form, unanswered items included: answer NULL),
+-- with the labels of the contract.
+-- "Vet ikke" is a code the contract labels so, or one the SPSS file declares user-missing.
 with long as (
-    unpivot staging.stg_survey__staff
-    on involvert, kjent_pilot, kjent_ot, ny_arbeidsmaate, stotter_videreforing, k_tid,
-       k_opplaering, k_lederstotte, k_rolle, l_rekruttering, l_aktive_grep
-    into name item value answer
+    from staging.stg_survey__staff
+    unpivot include nulls (
+        answer for item in (
+            involvert, kjent_pilot, kjent_ot, ny_arbeidsmaate, stotter_videreforing, k_tid,
+            k_opplaering, k_lederstotte, k_rolle, l_rekruttering, l_aktive_grep
+        )
+    )
 )
 
 select
@@ -18,7 +22,10 @@ select
     l.item,
     l.answer,
     answer_label.label as answer_label,
-    dont_know.value is not null as is_dont_know,
+    dont_know.value is not null or answer_label.label = 'Vet ikke' as is_dont_know,
+    l._source,
+    l._source_file,
+    l._source_row,
 from long as l
 left join meta.contract_labels as role
     on role.source = 'survey_staff' and role."column" = 'rolle' and role.value = cast(l.role_code as varchar)

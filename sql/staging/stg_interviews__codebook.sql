@@ -1,10 +1,9 @@
-with source as (
-    select *
-    from valid.interview_codebook
-)
-
+-- One row per accepted row of valid.interview_codebook, renamed.
 select
-    kode as code_path,
-    tema as theme,
-    beskrivelse as code_label,
-from source
+    s.kode as code_path,
+    s.tema as theme,
+    s.beskrivelse as code_label,
+    'interview_codebook' as _source,
+    s._source_file,
+    s._source_row,
+from valid.interview_codebook as s

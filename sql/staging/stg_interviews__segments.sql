@@ -1,12 +1,11 @@
-with source as (
-    select *
-    from valid.interview_segments
-)
-
+-- One row per accepted row of valid.interview_segments, renamed.
 select
-    document as interview_id,
-    code as code_path,
-    cast(begin as integer) as segment_begin,
-    cast("end" as integer) as segment_end,
-    coder,
-from source
+    s.document as interview_id,
+    s.code as code_path,
+    s."begin" as segment_begin,
+    s."end" as segment_end,
+    s.coder,
+    'interview_segments' as _source,
+    s._source_file,
+    s._source_row,
+from valid.interview_segments as s

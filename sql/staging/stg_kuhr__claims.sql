@@ -1,14 +1,14 @@
-with source as (
-    select *
-    from valid.kuhr_claims
-)
-
+-- One row per accepted row of valid.kuhr_claims, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
-    cast(regning_id as bigint) as claim_id,
-    cast(lopenr as bigint) as person_id,
-    cast(dato as date) as contact_date,
+    s.regning_id as claim_id,
+    s.lopenr as person_id,
+    s.dato as contact_date,
     coalesce(m.kommune_harmonised, s.komnr) as kommune,
-    tjenestetype as service_type,
-    lower(takst) as fee_code,
-from source as s
+    s.tjenestetype as service_type,
+    lower(s.takst) as fee_code,
+    'kuhr_claims' as _source,
+    s._source_file,
+    s._source_row,
+from valid.kuhr_claims as s
 left join staging.stg_municipality__map as m on m.kommune = s.komnr

@@ -1,15 +1,15 @@
-with source as (
-    select *
-    from valid.registry_persons
-)
-
+-- One row per accepted row of valid.registry_persons, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
-    cast(lopenr as bigint) as person_id,
-    cast(aar as integer) as year,
-    cast(fodselsaar as integer) as birth_year,
-    cast(kjonn as integer) as sex,
+    s.lopenr as person_id,
+    s.aar as year,
+    s.fodselsaar as birth_year,
+    s.kjonn as sex,
     coalesce(m.kommune_harmonised, s.komnr) as kommune,
     s.komnr as kommune_as_delivered,
-    cast(dodsdato as date) as death_date,
-from source as s
+    s.dodsdato as death_date,
+    'registry_persons' as _source,
+    s._source_file,
+    s._source_row,
+from valid.registry_persons as s
 left join staging.stg_municipality__map as m on m.kommune = s.komnr

@@ -1,13 +1,13 @@
-with source as (
-    select *
-    from valid.registry_population
-)
-
+-- One row per accepted row of valid.registry_population, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
     coalesce(m.kommune_harmonised, s.region) as kommune,
-    cast(aar as integer) as year,
-    cast(alder as integer) as age,
-    cast(kjonn as integer) as sex,
-    cast(personer as bigint) as persons,
-from source as s
+    s.aar as year,
+    s.alder as age,
+    s.kjonn as sex,
+    s.personer as persons,
+    'registry_population' as _source,
+    s._source_file,
+    s._source_row,
+from valid.registry_population as s
 left join staging.stg_municipality__map as m on m.kommune = s.region

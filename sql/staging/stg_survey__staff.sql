@@ -1,26 +1,24 @@
-with source as (
-    select *
-    from valid.survey_staff
-)
-
+-- One row per accepted row of valid.survey_staff, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
-    cast(respid as bigint) as respondent_id,
-    cast(wave as integer) as wave,
+    s.respid as respondent_id,
+    s.wave,
     coalesce(m.kommune_harmonised, s.kommune) as kommune,
-    cast(rolle as integer) as role_code,
-    cast(sektor as integer) as sector_code,
-    cast(involvert as integer) as involvert,
-    cast(kjent_pilot as integer) as kjent_pilot,
-    cast(kjent_ot as integer) as kjent_ot,
-    cast(ny_arbeidsmaate as integer) as ny_arbeidsmaate,
-    cast(stotter_videreforing as integer) as stotter_videreforing,
-    cast(k_tid as integer) as k_tid,
-    cast(k_opplaering as integer) as k_opplaering,
-    cast(k_lederstotte as integer) as k_lederstotte,
-    cast(k_rolle as integer) as k_rolle,
-    cast(l_rekruttering as integer) as l_rekruttering,
-    cast(l_aktive_grep as integer) as l_aktive_grep,
+    s.rolle as role_code,
+    s.sektor as sector_code,
+    s.involvert,
+    s.kjent_pilot,
+    s.kjent_ot,
+    s.ny_arbeidsmaate,
+    s.stotter_videreforing,
+    s.k_tid,
+    s.k_opplaering,
+    s.k_lederstotte,
+    s.k_rolle,
+    s.l_rekruttering,
+    s.l_aktive_grep,
+    'survey_staff' as _source,
     s._source_file,
     s._source_row,
-from source as s
+from valid.survey_staff as s
 left join staging.stg_municipality__map as m on m.kommune = s.kommune

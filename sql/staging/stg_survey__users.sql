@@ -1,19 +1,17 @@
-with source as (
-    select *
-    from valid.survey_users
-)
-
+-- One row per accepted row of valid.survey_users, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
-    cast(respid as bigint) as respondent_id,
-    cast(year as integer) as year,
+    s.respid as respondent_id,
+    s.year,
     coalesce(m.kommune_harmonised, s.kommune) as kommune,
-    respondent,
-    har_koordinering,
-    utbytte,
-    fornoyd_behov,
-    medvirkning,
-    informasjon,
+    s.respondent,
+    s.har_koordinering,
+    s.utbytte,
+    s.fornoyd_behov,
+    s.medvirkning,
+    s.informasjon,
+    'survey_users' as _source,
     s._source_file,
     s._source_row,
-from source as s
+from valid.survey_users as s
 left join staging.stg_municipality__map as m on m.kommune = s.kommune

@@ -1,20 +1,19 @@
-with source as (
-    select *
-    from valid.team_register
-)
-
+-- One row per accepted row of valid.team_register, renamed; municipality codes harmonised to
+-- the configured vintage (a code that cannot be placed keeps its code as delivered).
 select
     coalesce(m.kommune_harmonised, s.kommune) as kommune,
-    team_id,
-    person_id,
-    cast(birth_date as date) as birth_date,
-    coordinator_id,
-    coordinator_sector,
-    has_ip = 'Ja' as has_ip,
-    cast(referral_date as date) as referral_date,
-    cast(decision_date as date) as decision_date,
-    cast(start_date as date) as start_date,
-    cast(end_date as date) as end_date,
+    s.team_id,
+    s.person_id,
+    s.birth_date,
+    s.coordinator_id,
+    s.coordinator_sector,
+    s.has_ip = 'Ja' as has_ip,
+    s.referral_date,
+    s.decision_date,
+    s.start_date,
+    s.end_date,
+    'team_register' as _source,
     s._source_file,
-from source as s
+    s._source_row,
+from valid.team_register as s
 left join staging.stg_municipality__map as m on m.kommune = s.kommune

@@ -17,7 +17,8 @@ from pipeline import stages
 from pipeline.ingest import ingest_all
 from pipeline.settings import Settings, load_settings
 from pipeline.sqlutil import ident
-from pipeline.validate import validate_all
+from pipeline.transform import when_ready
+from pipeline.validate import MODELS_READ, validate_all
 from pipeline.validate.contracts import load_contract
 from pipeline.warehouse import SCHEMAS
 from tests.conftest import make_project
@@ -97,13 +98,11 @@ def test_gx_and_sql_engines_flag_exactly_the_same_rows(tmp_path: Path) -> None:
     _damage(con, settings)
     found = {}
     for engine in ("gx", "sql"):
-        validate_all(
-            con,
-            dataclasses.replace(
-                settings,
-                validation=dataclasses.replace(settings.validation, engine=engine, gx_max_rows=0),
-            ),
+        chosen = dataclasses.replace(
+            settings,
+            validation=dataclasses.replace(settings.validation, engine=engine, gx_max_rows=0),
         )
+        validate_all(con, chosen, on_valid=when_ready(con, chosen, MODELS_READ))
         found[engine] = _failures(con)
         engines = {
             r[0] for r in con.execute("select distinct engine from meta.contracts").fetchall()

@@ -1,0 +1,140 @@
+"""What a metrics table estimates, declared once: the metric module computes from it, and
+`ot-eval trace`, the reports' notes and the catalogue read the same declaration.
+
+A metric's *units* relation (a mart or intermediate model) holds one row per metric row and
+counted unit (a team on a date, a respondent's answer, a person), with the metric's dimension
+columns, the flags that put it in the numerator and denominator, and its lineage: the source
+rows it was made from (`_source`, `_source_file`, `_source_row`, or a `_lineage` list of them
+for units made of several rows). Counting those rows per dimension value is `unit_counts`,
+the one piece of code the metric and the trace both run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from pipeline.sqlutil import ident
+
+LINEAGE_SCALAR = ("_source", "_source_file", "_source_row")
+LINEAGE_LIST = "_lineage"
+
+
+@dataclass(frozen=True)
+class Part:
+    """How the rows of one indicator are estimated: a count, a share (numerator among the
+    denominator), a mean of `value` over the denominator, or Cohen's kappa of two codings."""
+
+    estimator: str  # count | share | mean | kappa | did
+    numerator: str  # words (Norwegian: the reports show them)
+    denominator: str
+    value: str | None = None  # the column averaged (mean) or the two codings (kappa: "a,b")
+    numerator_flag: str | None = "is_numerator"  # None: every unit
+    denominator_flag: str | None = "is_denominator"
+
+    def flag(self, which: str) -> str:
+        """The SQL condition for the numerator or denominator."""
+        column = self.numerator_flag if which == "numerator" else self.denominator_flag
+        return "true" if column is None else ident(column)
+
+
+@dataclass(frozen=True)
+class Definition:
+    table: str  # metrics.<table>
+    title: str
+    units: str  # schema.relation
+    unit: str  # what one unit is, in words
+    dims: tuple[str, ...]  # key columns of the metric table, matched on `units` by name
+    filters: str
+    method: str
+    parts: Mapping[str, Part]  # "" = every row; else keyed by the value of `part_by`
+    keys: tuple[str, ...]  # unit columns the trace shows
+    part_by: str | None = None  # a dimension that selects the part (not a column of `units`)
+    totals: Mapping[str, str] = field(default_factory=dict)  # dim -> value that means "all"
+    derived: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    def part(self, dims: Mapping[str, Any]) -> Part:
+        key = str(dims.get(self.part_by, "")) if self.part_by else ""
+        if key not in self.parts:
+            raise KeyError(key)
+        return self.parts[key]
+
+    @property
+    def matched(self) -> tuple[str, ...]:
+        """Dimensions that are columns of the units relation."""
+        return tuple(d for d in self.dims if d != self.part_by)
+
+    def describe(self) -> list[tuple[str, str]]:
+        """The definition in words, as (heading, text) pairs."""
+        out = [("Enhet", f"{self.unit} ({self.units})")]
+        for key, p in self.parts.items():
+            prefix = f"{key}: " if key else ""
+            if p.estimator == "count":
+                out.append(("Teller", prefix + p.numerator))
+            else:
+                out += [("Teller", prefix + p.numerator), ("Nevner", prefix + p.denominator)]
+        return [*out, ("Utvalg", self.filters), ("Metode", self.method)]
+
+
+def unit_filter(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """SQL condition (and parameters) selecting the units of one metric row: every matched
+    dimension equal, but a total ("Alle") matches every value, and a derived value (a
+    difference) matches the values it is made of."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    for dim in d.matched:
+        if dim not in dims:
+            continue
+        value = dims[dim]
+        if d.totals.get(dim) == str(value):
+            continue
+        made_of = d.derived.get(dim, {}).get(str(value))
+        if made_of:
+            conditions.append(f"cast({ident(dim)} as varchar) in ?")
+            params.append(list(made_of))
+        else:
+            conditions.append(f"cast({ident(dim)} as varchar) = ?")
+            params.append(str(value))
+    return " and ".join(conditions) or "true", params
+
+
+def relation(d: Definition) -> str:
+    return ident(*d.units.split("."))
+
+
+def unit_counts(
+    con: duckdb.DuckDBPyConnection,
+    d: Definition,
+    part: str = "",
+    where: tuple[str, list[Any]] = ("true", []),
+) -> pd.DataFrame:
+    """Per value of the matched dimensions (and each total): n (units in the denominator),
+    hits (units in the numerator) and, for a mean or kappa, the values in a fixed order."""
+    p = d.parts[part]
+    matched = [ident(c) for c in d.matched]
+    total_sets = ["(" + ", ".join(ident(c) for c in d.matched if c != t) + ")" for t in d.totals]
+    sets = ", ".join(["(" + ", ".join(matched) + ")", *total_sets])
+    dims_out = ", ".join(
+        f"coalesce(cast({ident(c)} as varchar), ?) as {ident(c)}" if c in d.totals else ident(c)
+        for c in d.matched
+    )
+    params: list[Any] = [d.totals[c] for c in d.matched if c in d.totals]
+    den, num = p.flag("denominator"), p.flag("numerator")
+    lists = ""
+    if p.value:
+        order = ", ".join(ident(k) for k in d.keys)
+        lists = "".join(
+            f", list({ident(v)} order by {order}) filter ({den}) as {ident(v)}"
+            for v in p.value.split(",")
+        )
+    sql = (
+        f"select {dims_out}, count(*) filter ({den}) as n, "
+        f"count(*) filter ({num} and {den}) as hits{lists} "
+        f"from {relation(d)} where {where[0]} group by grouping sets ({sets}) "
+        f"order by {', '.join(str(i + 1) for i in range(len(matched)))}"
+    )
+    return con.execute(sql, [*params, *where[1]]).df()
