@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import itertools
 import re
 import tomllib
 import zoneinfo
@@ -116,6 +117,21 @@ class Evaluation:
     municipality_vintage: int
     age_bands: tuple[int, ...]  # lower bounds, first is 0
     team_snapshots: tuple[dt.date, ...]
+
+    @property
+    def age_band_labels(self) -> tuple[str, ...]:
+        """'0-17', '18-66', …, '80+': the one spelling of the bands (SQL, sample, reports)."""
+        b = self.age_bands
+        return (*(f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(b)), f"{b[-1]}+")
+
+    def pilot_code(self, name: str) -> str:
+        for p in self.pilots:
+            if p.name == name:
+                return p.code
+        raise UserError(
+            f"No pilot named {name!r} in [[evaluation.pilots]]",
+            hint="Pilots are: " + ", ".join(p.name for p in self.pilots),
+        )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ imports this module and the map has one definition. Settings the SQL needs
 from __future__ import annotations
 
 import graphlib
-import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -97,7 +96,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
         {
             "age_from": bounds,
             "age_to": [*(b - 1 for b in bounds[1:]), None],
-            "label": [f"{a}-{b - 1}" for a, b in itertools.pairwise(bounds)] + [f"{bounds[-1]}+"],
+            "label": list(ev.age_band_labels),
             "sort_order": range(len(bounds)),
         }
     ).astype({"age_to": "Int64"})

@@ -1,4 +1,6 @@
-"""Plotly figures for the evaluation report, one function per metric table."""
+"""Plotly figures for the reports. Every kind takes the same keywords (the section declares
+them): the rows to draw, x, y, title, color (a column that splits the series), y_title and
+marker (an x position to mark, the intervention)."""
 
 from __future__ import annotations
 
@@ -25,22 +27,28 @@ def _layout(
     return fig
 
 
-def share_bars(data: pd.DataFrame, x: str, title: str, color: str | None = None) -> go.Figure:
+def _error_bars(g: pd.DataFrame, y: str) -> dict[str, object]:
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": g["ci_high"] - g[y],
+        "arrayminus": g[y] - g["ci_low"],
+    }
+
+
+def share_bars(
+    data: pd.DataFrame, *, x: str, y: str, title: str, color: str | None, **_: object
+) -> go.Figure:
     """Bars of shares with their confidence intervals as error bars."""
     fig = go.Figure()
     groups = [(None, data)] if color is None else list(data.groupby(color, sort=False))
     for i, (name, g) in enumerate(groups):
         fig.add_bar(
             x=g[x],
-            y=g["estimate"],
+            y=g[y],
             name=str(name) if name is not None else "",
             marker_color=PALETTE[i % len(PALETTE)],
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": g["ci_high"] - g["estimate"],
-                "arrayminus": g["estimate"] - g["ci_low"],
-            },
+            error_y=_error_bars(g, y),
             customdata=g[["n", "ci_low", "ci_high"]],
             hovertemplate="%{x}: %{y:.0%} (95 % KI %{customdata[1]:.0%}–"
             "%{customdata[2]:.0%}, n=%{customdata[0]})<extra></extra>",
@@ -49,47 +57,57 @@ def share_bars(data: pd.DataFrame, x: str, title: str, color: str | None = None)
     return _layout(fig, title, percent=True)
 
 
-def team_bars(data: pd.DataFrame, title: str) -> go.Figure:
+def team_bars(
+    data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
+) -> go.Figure:
+    """Counts per x (age band), one bar series per snapshot date."""
     fig = go.Figure()
     for i, (snapshot, g) in enumerate(data.groupby("snapshot_date", sort=True)):
         fig.add_bar(
-            x=g["age_band"],
-            y=g["estimate"],
+            x=g[x],
+            y=g[y],
             name=str(snapshot),
             marker_color=PALETTE[i % len(PALETTE)],
-            text=g["estimate"].astype(int),
+            text=g[y].astype(int),
             textposition="outside",
         )
     fig.update_layout(barmode="group")
-    return _layout(fig, title, "Aldersgruppe", "Aktive team")
+    return _layout(fig, title, "Aldersgruppe", y_title)
 
 
-def mean_points(data: pd.DataFrame, x: str, title: str, y_title: str) -> go.Figure:
+def mean_points(
+    data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
+) -> go.Figure:
+    """Means with their confidence intervals."""
     fig = go.Figure(
         go.Scatter(
             x=data[x],
-            y=data["estimate"],
+            y=data[y],
             mode="markers",
             marker={"size": 10, "color": PALETTE[0]},
-            error_y={
-                "type": "data",
-                "symmetric": False,
-                "array": data["ci_high"] - data["estimate"],
-                "arrayminus": data["estimate"] - data["ci_low"],
-            },
+            error_y=_error_bars(data, y),
         )
     )
     return _layout(fig, title, "", y_title)
 
 
 def trend_lines(
-    data: pd.DataFrame, outcome: str, title: str, y_title: str, intervention_year: int
+    data: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    title: str,
+    color: str | None,
+    y_title: str,
+    marker: float,
+    **_: object,
 ) -> go.Figure:
-    """Person-year-weighted mean of an outcome per year, pilot vs comparison."""
+    """One line per group over x, with a dotted line at `marker` (the intervention)."""
     fig = go.Figure()
-    for i, (group, g) in enumerate(data.groupby("evaluation_group", sort=True)):
+    groups = [("", data)] if color is None else list(data.groupby(color, sort=True))
+    for i, (group, g) in enumerate(groups):
         fig.add_scatter(
-            x=g["year"], y=g[outcome], name=group, mode="lines+markers", line={"color": PALETTE[i]}
+            x=g[x], y=g[y], name=str(group), mode="lines+markers", line={"color": PALETTE[i]}
         )
-    fig.add_vline(x=intervention_year + 0.5, line_dash="dot", line_color="grey")
+    fig.add_vline(x=marker, line_dash="dot", line_color="grey")
     return _layout(fig, title, "År", y_title)

@@ -1,7 +1,8 @@
 """Deterministic synthetic data for every source, with planted effects written to truth.json.
 
-`generate(out, seed, scale)` writes the files in the formats real extracts arrive in. Each
-source draws from its own seeded stream, so adding a source never changes the others.
+`generate(out, seed, scale, changes_file, evaluation)` writes the files in the formats real
+extracts arrive in. Each source draws from its own seeded stream, so adding a source never
+changes the others.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pipeline.sample.municipalities import load_changes
 from pipeline.sample.registries import registries
 from pipeline.sample.surveys import staff_survey, user_survey
 from pipeline.sample.teams import psfs_forms, team_registers
+from pipeline.settings import Evaluation
 
 STREAMS = {
     "survey_staff": 1,
@@ -29,8 +31,11 @@ STREAMS = {
 }
 
 
-def generate(out: Path, seed: int, scale: float, changes_file: Path) -> dict[str, Any]:
-    """Write the sample to `out` and return the truth (also written to out/truth.json)."""
+def generate(
+    out: Path, seed: int, scale: float, changes_file: Path, evaluation: Evaluation
+) -> dict[str, Any]:
+    """Write the sample to `out` and return the truth (also written to out/truth.json). Dates,
+    age bands and pilot codes come from the settings' [evaluation]."""
     out.mkdir(parents=True, exist_ok=True)
 
     def rng(stream: str) -> np.random.Generator:
@@ -42,7 +47,7 @@ def generate(out: Path, seed: int, scale: float, changes_file: Path) -> dict[str
     truth["survey_users"] = user_survey(rng("survey_users"), out)
     truth["interviews"] = interviews(rng("interviews"), out)
     truth["registries"] = registries(rng("registries"), out, scale, changes)
-    truth["team_register"], teams = team_registers(rng("teams"), out)
+    truth["team_register"], teams = team_registers(rng("teams"), out, evaluation)
     truth["psfs"] = psfs_forms(rng("psfs"), out, teams)
     truth["planted_defects"] = plant(out)
     (out / "truth.json").write_text(

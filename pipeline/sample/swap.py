@@ -54,6 +54,7 @@ def write_sample(
                 seed if seed is not None else settings.sample.seed,
                 settings.sample.scale,
                 settings.resolve(settings.sources["municipality_changes"].path),
+                settings.evaluation,
             )
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)

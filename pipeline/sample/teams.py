@@ -8,29 +8,32 @@ PSFS: each person's mean score improves by a planted amount from first to last c
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from pipeline.errors import UserError
 from pipeline.sample.pinned import pin_xlsx
+from pipeline.settings import Evaluation
 
-SNAPSHOT_A = dt.date(2021, 3, 31)
-SNAPSHOT_B = dt.date(2023, 10, 4)
-BANDS = ((0, 18), (18, 67), (67, 80), (80, 100))
-BAND_LABELS = ("0-17", "18-66", "67-79", "80+")
-# Senja, active teams per band (DOMAIN.md seed table)
+# Senja, active teams per age band on the two snapshot dates of the config (DOMAIN.md seed
+# table: 2021-03-31 and 2023-10-04, bands 0-17, 18-66, 67-79, 80+); dates, bands and pilot
+# codes are read from the settings, never kept here
 SENJA_A = (11, 35, 3, 1)
 SENJA_B = (33, 64, 4, 1)
 SENJA_BOTH = (7, 20, 2, 1)  # active on both dates: a construction choice, not published
-REGISTERS = {  # municipality: (kommunenummer at export, export date, random teams)
-    "Senja": ("5530", dt.date(2024, 1, 5), 0),
-    "Kinn": ("4602", dt.date(2024, 1, 8), 95),
-    "Bø": ("1867", dt.date(2024, 1, 3), 30),
-    "Suldal": ("1134", dt.date(2024, 1, 4), 35),
-    "Asker": ("3025", dt.date(2021, 12, 20), 120),
-    "Steinkjer": ("5006", dt.date(2021, 12, 15), 60),
+OLDEST = 100  # upper age of the last band, for drawing birth dates
+REGISTERS = {  # pilot (as named in the config): (export date, random teams, code as exported)
+    "Senja": (dt.date(2024, 1, 5), 0, None),
+    "Kinn": (dt.date(2024, 1, 8), 95, None),
+    "Bø": (dt.date(2024, 1, 3), 30, None),
+    "Suldal": (dt.date(2024, 1, 4), 35, None),
+    # exported in 2021, it carries Asker's code of 2020-2023 (the pipeline harmonises it)
+    "Asker": (dt.date(2021, 12, 20), 120, "3025"),
+    "Steinkjer": (dt.date(2021, 12, 15), 60, None),
 }
 SECTORS = ["Helse", "Omsorg", "Oppvekst", "NAV/velferd", "Annet"]
 PSFS_MEAN_CHANGE = 2.0  # planted mean improvement, first to last conversation
@@ -71,33 +74,48 @@ def _team(
     return {"start": start, "end": end, "birth": birth, "decision": decision, "referral": referral}
 
 
-def _senja(rng: np.random.Generator) -> list[dict[str, Any]]:
+def _planted_dimensions(ev: Evaluation) -> tuple[dt.date, dt.date, list[tuple[int, int]]]:
+    """The config's two snapshot dates and four age bands, which the planted table fills."""
+    if len(ev.team_snapshots) != 2 or len(ev.age_bands) != len(SENJA_A):
+        raise UserError(
+            "The sample plants Senja's published team table: it needs exactly two "
+            f"[evaluation] team_snapshots and {len(SENJA_A)} age_bands",
+            found=f"{len(ev.team_snapshots)} dates and {len(ev.age_bands)} age bands",
+            hint="Use the default config for the sample, or set [sample] enabled = false",
+        )
+    a, b = sorted(ev.team_snapshots)
+    bounds = [*ev.age_bands, OLDEST]
+    return a, b, list(itertools.pairwise(bounds))
+
+
+def _senja(rng: np.random.Generator, ev: Evaluation) -> list[dict[str, Any]]:
     teams = []
+    snapshot_a, snapshot_b, bands = _planted_dimensions(ev)
     pilot_start, last = dt.date(2018, 10, 1), dt.date(2023, 12, 31)
-    after_b = SNAPSHOT_B + dt.timedelta(days=1)
-    for band, (lo, hi) in enumerate(BANDS):
+    after_b = snapshot_b + dt.timedelta(days=1)
+    for band, (lo, hi) in enumerate(bands):
         for _ in range(SENJA_BOTH[band]):  # active on both: age band the same on both dates
-            birth = _birth(rng, SNAPSHOT_A, lo + 0.1, min(hi, 96) - 3.0)
+            birth = _birth(rng, snapshot_a, lo + 0.1, min(hi, 96) - 3.0)
             end = None if rng.random() < 0.7 else _day(rng, after_b, last)
-            teams.append(_team(rng, _day(rng, pilot_start, SNAPSHOT_A), end, birth))
+            teams.append(_team(rng, _day(rng, pilot_start, snapshot_a), end, birth))
         for _ in range(SENJA_A[band] - SENJA_BOTH[band]):  # ended between the snapshots
-            birth = _birth(rng, SNAPSHOT_A, lo + 0.1, min(hi, 96) - 0.1)
-            end = _day(rng, SNAPSHOT_A + dt.timedelta(days=1), SNAPSHOT_B - dt.timedelta(days=1))
-            teams.append(_team(rng, _day(rng, pilot_start, SNAPSHOT_A), end, birth))
+            birth = _birth(rng, snapshot_a, lo + 0.1, min(hi, 96) - 0.1)
+            end = _day(rng, snapshot_a + dt.timedelta(days=1), snapshot_b - dt.timedelta(days=1))
+            teams.append(_team(rng, _day(rng, pilot_start, snapshot_a), end, birth))
         for _ in range(SENJA_B[band] - SENJA_BOTH[band]):  # started after the first snapshot
-            birth = _birth(rng, SNAPSHOT_B, lo + 0.1, min(hi, 96) - 0.1)
-            start = _day(rng, SNAPSHOT_A + dt.timedelta(days=1), SNAPSHOT_B)
+            birth = _birth(rng, snapshot_b, lo + 0.1, min(hi, 96) - 0.1)
+            start = _day(rng, snapshot_a + dt.timedelta(days=1), snapshot_b)
             end = None if rng.random() < 0.8 else _day(rng, after_b, last)
             teams.append(_team(rng, start, end, birth))
     # teams active on neither date: must not be counted
     for lo_d, hi_d in ((pilot_start, dt.date(2020, 12, 31)),):
         for _ in range(15):
             start = _day(rng, lo_d, hi_d)
-            end = _day(rng, start, SNAPSHOT_A - dt.timedelta(days=1))
+            end = _day(rng, start, snapshot_a - dt.timedelta(days=1))
             teams.append(_team(rng, start, end, _birth(rng, start, 1, 85)))
     for _ in range(12):
-        start = _day(rng, SNAPSHOT_A + dt.timedelta(days=1), dt.date(2022, 12, 31))
-        end = _day(rng, start, SNAPSHOT_B - dt.timedelta(days=1))
+        start = _day(rng, snapshot_a + dt.timedelta(days=1), dt.date(2022, 12, 31))
+        end = _day(rng, start, snapshot_b - dt.timedelta(days=1))
         teams.append(_team(rng, start, end, _birth(rng, start, 1, 85)))
     for _ in range(5):
         teams.append(_team(rng, _day(rng, after_b, last), None, _birth(rng, after_b, 1, 85)))
@@ -120,12 +138,16 @@ def _random(rng: np.random.Generator, n: int, export: dt.date) -> list[dict[str,
     return teams
 
 
-def team_registers(rng: np.random.Generator, out: Path) -> tuple[dict[str, Any], pd.DataFrame]:
+def team_registers(
+    rng: np.random.Generator, out: Path, ev: Evaluation
+) -> tuple[dict[str, Any], pd.DataFrame]:
     """Write one register per municipality; return truth and the teams (for PSFS)."""
     all_teams = []
     person_no = 1
-    for muni, (code, export, n_random) in REGISTERS.items():
-        teams = _senja(rng) if muni == "Senja" else _random(rng, n_random, export)
+    snapshot_a, snapshot_b, _ = _planted_dimensions(ev)
+    for muni, (export, n_random, exported_code) in REGISTERS.items():
+        code = exported_code or ev.pilot_code(muni)
+        teams = _senja(rng, ev) if muni == "Senja" else _random(rng, n_random, export)
         order = rng.permutation(len(teams))
         rows = []
         for i, k in enumerate(order, start=1):
@@ -161,8 +183,8 @@ def team_registers(rng: np.random.Generator, out: Path) -> tuple[dict[str, Any],
         all_teams.append(df)
     truth = {
         "senja_active_by_age_band": {
-            SNAPSHOT_A.isoformat(): dict(zip(BAND_LABELS, SENJA_A, strict=True)),
-            SNAPSHOT_B.isoformat(): dict(zip(BAND_LABELS, SENJA_B, strict=True)),
+            snapshot_a.isoformat(): dict(zip(ev.age_band_labels, SENJA_A, strict=True)),
+            snapshot_b.isoformat(): dict(zip(ev.age_band_labels, SENJA_B, strict=True)),
         },
         "definition": (
             "active on date d: start <= d and (no end or end >= d); age in whole years on d"

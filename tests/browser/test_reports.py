@@ -56,6 +56,7 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert page.locator(".js-plotly-plot").count() >= 8
         assert "Senja" in page.inner_text("#team")
         assert page.locator("#register table").count() == 1
+        _every_table_names_its_source(page)
     elif name == "data_quality.html":
         files = page.locator("#filer table tr")
         # one row per file of the sample (6 team registers) plus header and sum
@@ -70,3 +71,27 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         page.wait_for_load_state("load")
         assert page.url.endswith("evaluation.html")
     page.close()
+
+
+def _every_table_names_its_source(page) -> None:  # type: ignore[no-untyped-def]
+    """Each metric table and figure says which relation it shows; the collapsed «Hvor kommer
+    tallet fra?» block opens on a click and gives a trace command for that metric."""
+    from pipeline.metrics.run import METRICS
+
+    tables = page.locator("figure.metric-table")
+    assert tables.count() >= len(METRICS)
+    shown = set()
+    for i in range(tables.count()):
+        t = tables.nth(i)
+        caption = t.locator("figcaption").inner_text()
+        metric = caption.removeprefix("Kilde: metrics.").strip()
+        assert metric in METRICS, caption
+        shown.add(metric)
+        code = t.locator("details pre")
+        assert not code.is_visible()
+        t.locator("summary").click()
+        assert code.inner_text().startswith(f"ot-eval trace {metric} ")
+        assert "Metode" in t.locator("details dl").inner_text()
+    assert shown == set(METRICS)
+    for caption in page.locator("figure.figure figcaption").all_inner_texts():
+        assert caption.startswith("Kilde: metrics.") or caption.startswith("Kilde: marts.")

@@ -1,0 +1,258 @@
+"""The evaluation report's sections, declared as data: what each shows, from which table.
+
+A section has a lead note, figures and tables. A table names its `metrics.<table>`, the rows
+it shows (`where`) and its columns with their format; a figure names its relation (a metrics
+table, or a mart for a rate over time), rows and kind. `pipeline.report.shape` turns these
+into template data; one Jinja macro renders every table. The definitions shown under each
+table ("Hvor kommer tallet fra?") are the metrics' own declarations, not text repeated here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FOCUS = "@report.municipality"  # a `where` value: the config's [report] municipality
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str  # a column of the table ("ci": ci_low – ci_high)
+    title: str
+    fmt: str = "text"  # text | count | share | number
+
+
+@dataclass(frozen=True)
+class Table:
+    metric: str
+    columns: tuple[Col, ...]
+    where: Mapping[str, Any] = field(default_factory=dict)  # column -> value or list of values
+    fmt: str = "share"  # how estimate and ci are shown: share (per cent) | number
+
+
+@dataclass(frozen=True)
+class Figure:
+    kind: str  # a function of pipeline.report.figures
+    title: str
+    relation: str  # metrics.<table> or marts.<table>
+    where: Mapping[str, Any] = field(default_factory=dict)
+    x: str = "group"
+    color: str | None = None
+    y: str = "estimate"
+    y_title: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    note: str
+    figures: tuple[Figure, ...]
+    tables: tuple[Table, ...]
+
+
+SHARE_CI = (Col("n", "n", "count"), Col("estimate", "Andel"), Col("ci", "95 % KI"))
+
+EVALUATION: tuple[Section, ...] = (
+    Section(
+        "forankring",
+        "Forankring",
+        "Andel som ikke har vært involvert i eller informert om piloten, og andel som kjenner "
+        "piloten og oppfølgingsteam godt, etter rolle og sektor. Feilstolpene er 95 % KI.",
+        (
+            Figure(
+                "share_bars",
+                "Ikke involvert/informert, etter rolle",
+                "metrics.anchoring_by_role",
+                {"indicator": "ikke_involvert", "dimension": "rolle"},
+            ),
+            Figure(
+                "share_bars",
+                "Godt kjent, etter rolle og sektor",
+                "metrics.anchoring_by_role",
+                {"indicator": ["godt_kjent_pilot", "godt_kjent_ot"]},
+                color="label",
+            ),
+        ),
+        (
+            Table(
+                "anchoring_by_role",
+                (
+                    Col("label", "Indikator"),
+                    Col("dimension", "Etter"),
+                    Col("group", "Gruppe"),
+                    *SHARE_CI,
+                ),
+            ),
+        ),
+    ),
+    Section(
+        "koordinatorer",
+        "Koordinatorenes tid, opplæring og støtte",
+        "Koordinatorer som svarer «i stor» eller «i svært stor grad».",
+        (
+            Figure(
+                "share_bars",
+                "Koordinatorer: tilstrekkelig …",
+                "metrics.coordinator_adequacy",
+                x="label",
+            ),
+        ),
+        (Table("coordinator_adequacy", (Col("label", "Indikator"), *SHARE_CI)),),
+    ),
+    Section(
+        "team",
+        "Aktive oppfølgingsteam etter alder",
+        "Team som er aktive på datoen, etter kommune og aldersgruppe.",
+        (
+            Figure(
+                "team_bars",
+                "Aktive team i {kommune_navn}",
+                "metrics.team_counts",
+                {"kommune": FOCUS},
+                x="age_band",
+                y_title="Aktive team",
+            ),
+        ),
+        (
+            Table(
+                "team_counts",
+                (
+                    Col("kommune_navn", "Kommune"),
+                    Col("snapshot_date", "Dato"),
+                    Col("age_band", "Aldersgruppe"),
+                    Col("n", "Aktive team", "count"),
+                ),
+            ),
+        ),
+    ),
+    Section(
+        "psfs",
+        "PSFS – «Hva er viktig for deg?»",
+        "Endring i gjennomsnittlig aktivitetsskår fra første til siste samtale, og andel med "
+        "en meningsfull bedring (2 eller mer).",
+        (
+            Figure(
+                "mean_points",
+                "Gjennomsnittlig endring",
+                "metrics.psfs_change",
+                {"indicator": "gjennomsnittlig_endring"},
+                x="kommune_navn",
+                y_title="Endring (0–10)",
+            ),
+        ),
+        (
+            Table(
+                "psfs_change",
+                (
+                    Col("kommune_navn", "Kommune"),
+                    Col("n", "Personer", "count"),
+                    Col("estimate", "Endring"),
+                    Col("ci", "95 % KI"),
+                ),
+                {"indicator": "gjennomsnittlig_endring"},
+                fmt="number",
+            ),
+            Table(
+                "psfs_change",
+                (
+                    Col("kommune_navn", "Kommune"),
+                    Col("n", "Personer", "count"),
+                    Col("estimate", "Andel med bedring ≥ 2"),
+                    Col("ci", "95 % KI"),
+                ),
+                {"indicator": "andel_bedring_minst_2"},
+            ),
+        ),
+    ),
+    Section(
+        "brukere",
+        "Brukere og pårørende",
+        "Andel med stort eller svært stort utbytte, etter om de har oppfølgingsteam, "
+        "koordinator eller IP, og forskjellen Ja − Nei.",
+        (
+            Figure(
+                "share_bars",
+                "Stort utbytte av tjenestene",
+                "metrics.user_benefit",
+                {"indicator": "utbytte", "group": ["Ja", "Nei", "Vet ikke"]},
+            ),
+        ),
+        (
+            Table(
+                "user_benefit",
+                (Col("label", "Indikator"), Col("group", "Gruppe"), *SHARE_CI),
+            ),
+        ),
+    ),
+    Section(
+        "register",
+        "Registerutfall: piloter mot sammenligningskommuner",
+        "Forskjell-i-forskjeller mellom pilot- og sammenligningskommuner. Med få "
+        "pilotkommuner er klyngerobust inferens usikker; tolk KI med varsomhet.",
+        (
+            Figure(
+                "trend_lines",
+                "Akutte innleggelser per 1 000 personår",
+                "marts.fct_registry_group_year",
+                x="year",
+                color="evaluation_group",
+                y="emergency_admissions_per_1000",
+                y_title="Per 1 000 personår",
+            ),
+        ),
+        (
+            Table(
+                "registry_did",
+                (
+                    Col("label", "Utfall"),
+                    Col("n", "Kommune-år", "count"),
+                    Col("n_clusters", "Kommuner", "count"),
+                    Col("n_treated_clusters", "Piloter", "count"),
+                    Col("estimate", "Effekt"),
+                    Col("ci", "95 % KI"),
+                ),
+                fmt="number",
+            ),
+        ),
+    ),
+    Section(
+        "intervjuer",
+        "Intervjuer: tema",
+        "Andel intervjuer der koden forekommer, og samsvar mellom kodere på dobbeltkodede "
+        "intervjuer.",
+        (
+            Figure(
+                "share_bars",
+                "Intervjuer som berører temaet",
+                "metrics.interview_themes",
+                {"code": "(hele temaet)"},
+                x="theme",
+            ),
+        ),
+        (
+            Table(
+                "interview_themes",
+                (
+                    Col("theme", "Tema"),
+                    Col("code", "Kode"),
+                    Col("n", "Intervjuer", "count"),
+                    Col("estimate", "Andel"),
+                    Col("ci", "95 % KI"),
+                ),
+            ),
+            Table(
+                "interview_agreement",
+                (
+                    Col("coders", "Kodere"),
+                    Col("code", "Kode"),
+                    Col("n", "Enheter", "count"),
+                    Col("estimate", "Kappa"),
+                    Col("ci", "95 % KI"),
+                ),
+                fmt="number",
+            ),
+        ),
+    ),
+)

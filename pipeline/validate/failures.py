@@ -1,0 +1,183 @@
+"""Collect the failing rows of every rule of one source into temp table `failures` (file, row,
+rule), with the engine chosen for the value rules (GX or SQL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.ingest.readers import MERGED_RULE
+from pipeline.settings import Settings, Source
+from pipeline.sqlutil import ident, table_exists
+from pipeline.validate.contracts import Contract, Rule
+from pipeline.validate.gx_suite import run_suite
+from pipeline.validate.sql_rules import (
+    MUNICIPALITY_MAP,
+    rule_query,
+    type_failures,
+    typed_expr,
+)
+from pipeline.validate.structure import raw_columns
+
+PARSE_RULE = Rule(
+    "row.parse",
+    "parse",
+    (),
+    "quarantine",
+    "the row cannot be read faithfully (see the value: wrong number of fields, a quote never "
+    "closed, an Excel error or an uncalculated formula)",
+)
+
+
+READ_RULES = {  # warnings the readers leave in meta.read_notes
+    MERGED_RULE: Rule(
+        MERGED_RULE,
+        "read",
+        (),
+        "warn",
+        "a merged cell in the sheet: the value of the merged range's first cell was copied "
+        "into this row",
+    )
+}
+
+
+def declared_missing(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, list[Any]]:
+    rows = con.execute(
+        'select "column", list(value order by value) from meta.declared_missing '
+        "where source = ? group by 1",
+        [source],
+    ).fetchall()
+    return {c: list(v) for c, v in rows}
+
+
+def _unavailable(con: duckdb.DuckDBPyConnection, rule: Rule, source: Source) -> str | None:
+    """Why a relation or label rule cannot run here (None if it can)."""
+    if rule.kind == "labels":
+        if rule.columns[0] in source.recode:
+            return (
+                "not checked: the column is recoded in the config, so the file's labels "
+                "name other codes"
+            )
+        labelled = con.execute(
+            'select count(*) from meta.value_labels where source = ? and "column" = ?',
+            [source.name, rule.columns[0]],
+        ).fetchone()
+        if not labelled or not labelled[0]:
+            return "not checked: the file has no value labels for this column"
+    elif rule.kind.startswith("kommunenummer_"):
+        if not table_exists(con, *MUNICIPALITY_MAP):
+            return (
+                "not checked: the sources municipality_changes and municipality_codes "
+                "are not configured"
+            )
+    elif rule.references and not table_exists(con, "valid", rule.references):
+        return f"not checked: the source {rule.references} is not configured"
+    return None
+
+
+def choose_engine(settings: Settings, rows: int) -> str:
+    engine = settings.validation.engine
+    if engine == "auto":
+        return "gx" if rows <= settings.validation.gx_max_rows else "sql"
+    return engine
+
+
+def collect_failures(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    contract: Contract,
+    engine: str,
+) -> list[tuple[Rule, str, str | None]]:
+    """Fill temp table `failures` (file, row, rule); return (rule, engine, note) for every rule."""
+    raw_table, valid = ident("raw", source.name), ident("valid", source.name)
+    missing = declared_missing(con, source.name)
+    con.execute(
+        "create or replace temp table failures "
+        "(_source_file varchar, _source_row bigint, rule varchar)"
+    )
+
+    def add(sql: str, params: list[Any], rule: Rule) -> None:
+        con.execute(
+            f"insert into failures select q.*, n.rule from ({sql}) q "
+            "cross join (select ? as rule) n",
+            [*params, rule.name],
+        )
+
+    add(
+        f"select _source_file, _source_row from {raw_table} where _parse_error is not null",
+        [],
+        PARSE_RULE,
+    )
+    report: list[tuple[Rule, str, str | None]] = [(PARSE_RULE, "sql", None)]
+    noted = con.execute(
+        "select distinct rule from meta.read_notes where source = ? order by 1", [source.name]
+    ).fetchall()
+    for (name,) in noted:
+        add(
+            "select _source_file, _source_row from meta.read_notes where source = ? and rule = ?",
+            [source.name, name],
+            READ_RULES[name],
+        )
+        report.append((READ_RULES[name], "read", None))
+    raw_types = raw_columns(con, source.name)
+    decimal = str(source.options.get("decimal", "auto"))
+    value_rules = []
+    for rule in contract.rules:
+        if rule.kind == "labels" and source.format != "sav":
+            continue  # only SPSS files carry value labels to compare
+        if rule.kind == "type":
+            col = contract.columns[rule.columns[0]]
+            add(
+                type_failures(raw_table, col, typed_expr(col, raw_types[col.name], decimal)),
+                [],
+                rule,
+            )
+            report.append((rule, "sql", None))
+        elif rule.engine_neutral:
+            value_rules.append(rule)
+        else:
+            why = _unavailable(con, rule, source)
+            if why is None:
+                query = rule_query(rule, valid, contract.columns, [], source.name)
+                assert query is not None
+                add(*query, rule)
+            report.append((rule, "sql", why))
+    if engine == "gx":
+        frame = con.execute(f"select * from {valid} order by _source_file, _source_row").df()
+        for c in contract.columns.values():  # GX compares python values; plain objects for text
+            if c.type == "varchar":
+                frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
+        found = run_suite(contract, value_rules, frame, missing)
+        if found:  # one Arrow insert, not a statement per failing row
+            files, rows, rules = zip(*found, strict=True)
+            con.register("gx_found", pa.table({"f": files, "r": rows, "rule": rules}))
+            con.execute("insert into failures select f, r, rule from gx_found")
+            con.unregister("gx_found")
+    else:
+        for rule in value_rules:
+            query = rule_query(rule, valid, contract.columns, missing.get(rule.columns[0], []))
+            assert query is not None
+            add(*query, rule)
+    report += [(rule, engine, None) for rule in value_rules]
+    _drop_consequential(con, contract)
+    return report
+
+
+def _drop_consequential(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
+    """A value that fails its type is NULL once typed: do not also call it missing. A row that
+    could not be parsed is reported once, as such."""
+    for col in contract.columns:
+        con.execute(
+            "delete from failures f using (select _source_file, _source_row from failures "
+            "where rule = ?) t where f._source_file = t._source_file "
+            "and f._source_row = t._source_row and f.rule = ?",
+            [f"{col}.type", f"{col}.not_null"],
+        )
+    con.execute(
+        "delete from failures f using (select _source_file, _source_row from failures "
+        "where rule = ?) t where f._source_file = t._source_file "
+        "and f._source_row = t._source_row and f.rule <> ?",
+        [PARSE_RULE.name, PARSE_RULE.name],
+    )
