@@ -28,6 +28,7 @@ from pipeline.sqlutil import ident, table_exists
 LAYERS = ("staging", "intermediate", "marts")
 REFERENCE = re.compile(r"\b(staging|intermediate|marts)\.(\w+)")
 INPUT = re.compile(r"\bvalid\.(\w+)")
+COMMENT = re.compile(r"--[^\n]*")  # a model's comments may name relations it does not read
 VIEW = "-- materialize: view"
 
 
@@ -49,7 +50,7 @@ class Model:
     @property
     def inputs(self) -> set[str]:
         """The validated sources this model reads."""
-        return set(INPUT.findall(self.sql))
+        return set(INPUT.findall(COMMENT.sub("", self.sql)))
 
 
 def discover(sql_dir: Path) -> list[Model]:
@@ -61,7 +62,7 @@ def discover(sql_dir: Path) -> list[Model]:
             models[m.relation] = m
     graph = {}
     for rel, m in models.items():
-        deps = {f"{a}.{b}" for a, b in REFERENCE.findall(m.sql)} - {rel}
+        deps = {f"{a}.{b}" for a, b in REFERENCE.findall(COMMENT.sub("", m.sql))} - {rel}
         unknown = deps - set(models)
         if unknown:
             raise UserError(

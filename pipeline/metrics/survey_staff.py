@@ -32,7 +32,7 @@ ANCHORING = Definition(
             VALID,
         )
     },
-    keys=("respondent_id", "wave", "kommune", "answer", "answer_label"),
+    keys=("respondent_id", "wave", "kommune", "answer_label"),
 )
 
 ADEQUACY = Definition(
@@ -44,7 +44,7 @@ ADEQUACY = Definition(
     filters="Ansatteundersøkelsen, rolle «Koordinator», alle runder samlet.",
     method="Andel med Wilson-intervall (95 %).",
     parts={"": Part("share", "svar «I stor grad» eller «I svært stor grad»", VALID)},
-    keys=("respondent_id", "wave", "kommune", "answer", "answer_label"),
+    keys=("respondent_id", "wave", "kommune", "answer_label"),
 )
 
 

@@ -1,6 +1,8 @@
 -- One row per KUHR claim with at least one GP contact-type fee code (Helsedirektoratet's KPR
--- definition); _lineage lists the claim's contact-code lines. The code list lives here and
--- nowhere else.
+-- definition). The code list lives here and nowhere else. Lineage: the claim's lines are the
+-- rows of staging.stg_kuhr__claims with its claim_id (listed by marts.fct_registry_outcome_rows
+-- when traced; a list per claim here would cost more than the rest of the model at national
+-- size).
 with contact_codes (fee_code, contact_type) as (
     values
         ('2ad', 'fysisk'), ('2ak', 'fysisk'), ('2ed', 'fysisk'), ('2fk', 'fysisk'),
@@ -23,10 +25,6 @@ select
     year(any_value(c.contact_date)) as year,
     any_value(c.service_type) as service_type,
     min(k.contact_type) as contact_type,
-    list(
-        {'source': c._source, 'file': c._source_file, 'row': c._source_row}
-        order by c._source_file, c._source_row
-    ) as _lineage,
 from staging.stg_kuhr__claims as c
 inner join contact_codes as k on k.fee_code = c.fee_code
 group by c.claim_id

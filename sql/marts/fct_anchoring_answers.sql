@@ -25,11 +25,9 @@ select
     a.respondent_id,
     a.wave,
     a.kommune,
-    a.answer,
     a.answer_label,
-    a.answer is not null and not a.is_dont_know as is_denominator,
-    a.answer is not null and not a.is_dont_know and list_contains(i.counted, a.answer_label)
-        as is_numerator,
+    a.is_valid as is_denominator,
+    a.is_valid and list_contains(i.counted, a.answer_label) as is_numerator,
     a._source,
     a._source_file,
     a._source_row,

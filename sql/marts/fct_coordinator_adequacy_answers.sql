@@ -16,11 +16,9 @@ select
     a.respondent_id,
     a.wave,
     a.kommune,
-    a.answer,
     a.answer_label,
-    a.answer is not null and not a.is_dont_know as is_denominator,
-    a.answer is not null and not a.is_dont_know
-    and a.answer_label in ('I stor grad', 'I svært stor grad') as is_numerator,
+    a.is_valid as is_denominator,
+    a.is_valid and a.answer_label in ('I stor grad', 'I svært stor grad') as is_numerator,
     a._source,
     a._source_file,
     a._source_row,

@@ -4,7 +4,9 @@ with person_years as (
     select
         kommune,
         year,
+        sum(days_at_risk) as days_at_risk,
         sum(days_at_risk) / any_value(days_in_year) as person_years,
+        any_value(days_in_year) as days_in_year,
         count(*) as persons,
     from intermediate.int_registry__person_years
     group by all
@@ -29,6 +31,8 @@ select
     g.evaluation_group,
     py.year,
     py.persons,
+    py.days_at_risk,
+    py.days_in_year,
     py.person_years,
     coalesce(a.emergency_admissions, 0) as emergency_admissions,
     1000 * coalesce(a.emergency_admissions, 0) / py.person_years as emergency_admissions_per_1000,

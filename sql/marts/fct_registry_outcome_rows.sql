@@ -2,7 +2,15 @@
 -- One row per registry row behind metrics.registry_did, per outcome: events (numerator, value
 -- 1) and person-years (denominator, value = the row's share of a person-year), in the panel's
 -- municipalities and years, with the municipality-year's group and treatment.
-with panel as (
+with claim_lines as (
+    select
+        claim_id,
+        list({'source': _source, 'file': _source_file, 'row': _source_row}) as _lineage,
+    from staging.stg_kuhr__claims
+    group by claim_id
+),
+
+panel as (
     select kommune, year, evaluation_group, is_treated
     from marts.fct_registry_municipality_year
 ),
@@ -20,14 +28,15 @@ outcome_rows as (
     union all
     select
         'gp_contacts_per_person_year',
-        kommune,
-        year,
+        g.kommune,
+        g.year,
         false,
         true,
         1.0,
-        _lineage,
-    from intermediate.int_kuhr__gp_contacts
-    where service_type = 'fastlege'
+        list_sort(l._lineage),
+    from intermediate.int_kuhr__gp_contacts as g
+    inner join claim_lines as l using (claim_id)
+    where g.service_type = 'fastlege'
 ),
 
 person_years as (

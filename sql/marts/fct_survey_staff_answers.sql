@@ -23,6 +23,10 @@ select
     l.answer,
     answer_label.label as answer_label,
     dont_know.value is not null or answer_label.label = 'Vet ikke' as is_dont_know,
+    -- a valid answer: given, and not "Vet ikke" (the denominator of every staff share)
+    l.answer is not null
+    and not (dont_know.value is not null or coalesce(answer_label.label = 'Vet ikke', false))
+        as is_valid,
     l._source,
     l._source_file,
     l._source_row,
