@@ -103,6 +103,7 @@ def unit_filter(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[Any]]
 
 
 def relation(d: Definition) -> str:
+    """The units relation, quoted for SQL."""
     return ident(*d.units.split("."))
 
 

@@ -35,6 +35,7 @@ METRICS: dict[str, Metric] = {
 
 
 def run_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Compute every metric from the marts and write `metrics.<name>`; rows per table."""
     out = {}
     for name, metric in METRICS.items():
         result = metric.compute(con)

@@ -13,6 +13,7 @@ VALUE_COLUMNS = ["n", "estimate", "ci_low", "ci_high", "method"]
 
 
 def row(dims: Mapping[str, Any], est: Estimate) -> dict[str, Any]:
+    """One metric row: its dimension values and the estimate's n, value, CI and method."""
     return {
         **dims,
         "n": est.n,
@@ -24,6 +25,7 @@ def row(dims: Mapping[str, Any], est: Estimate) -> dict[str, Any]:
 
 
 def frame(rows: list[dict[str, Any]], dims: list[str]) -> pd.DataFrame:
+    """The metric table: dimensions first, then n, estimate, ci_low, ci_high, method."""
     out = pd.DataFrame(rows, columns=[*dims, *VALUE_COLUMNS])
     return out.astype(
         {"n": "int64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64"}

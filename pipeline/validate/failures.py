@@ -84,43 +84,78 @@ def choose_engine(settings: Settings, rows: int) -> str:
     return engine
 
 
+Report = list[tuple[Rule, str, str | None]]  # (rule, engine, why it was not checked)
+
+
+def _add(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any], rule: Rule) -> None:
+    """Append the (file, row) pairs `sql` returns to `failures`, under the rule's name."""
+    con.execute(
+        f"insert into failures select q.*, n.rule from ({sql}) q cross join (select ? as rule) n",
+        [*params, rule.name],
+    )
+
+
+def _reader_failures(con: duckdb.DuckDBPyConnection, source: Source) -> Report:
+    """Rows the reader could not read faithfully, and the warnings it left (merged cells)."""
+    raw_table = ident("raw", source.name)
+    _add(
+        con,
+        f"select _source_file, _source_row from {raw_table} where _parse_error is not null",
+        [],
+        PARSE_RULE,
+    )
+    report: Report = [(PARSE_RULE, "sql", None)]
+    noted = con.execute(
+        "select distinct rule from meta.read_notes where source = ? order by 1", [source.name]
+    ).fetchall()
+    for (name,) in noted:
+        _add(
+            con,
+            "select _source_file, _source_row from meta.read_notes where source = ? and rule = ?",
+            [source.name, name],
+            READ_RULES[name],
+        )
+        report.append((READ_RULES[name], "read", None))
+    return report
+
+
+def _gx_failures(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    rules: list[Rule],
+    valid: str,
+    missing: dict[str, list[Any]],
+) -> None:
+    """The value rules through the GX suite on the typed rows (one Arrow insert of the rows
+    that fail, not a statement per row)."""
+    frame = con.execute(f"select * from {valid} order by _source_file, _source_row").df()
+    for c in contract.columns.values():  # GX compares python values; plain objects for text
+        if c.type == "varchar":
+            frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
+    found = run_suite(contract, rules, frame, missing)
+    if found:
+        files, rows, names = zip(*found, strict=True)
+        con.register("gx_found", pa.table({"f": files, "r": rows, "rule": names}))
+        con.execute("insert into failures select f, r, rule from gx_found")
+        con.unregister("gx_found")
+
+
 def collect_failures(
     con: duckdb.DuckDBPyConnection,
     source: Source,
     contract: Contract,
     engine: str,
-) -> list[tuple[Rule, str, str | None]]:
-    """Fill temp table `failures` (file, row, rule); return (rule, engine, note) for every rule."""
+) -> Report:
+    """Fill temp table `failures` (file, row, rule); return (rule, engine, note) for every rule.
+
+    Types and relations always run as SQL; the value rules run in the chosen engine."""
     raw_table, valid = ident("raw", source.name), ident("valid", source.name)
     missing = declared_missing(con, source.name)
     con.execute(
         "create or replace temp table failures "
         "(_source_file varchar, _source_row bigint, rule varchar)"
     )
-
-    def add(sql: str, params: list[Any], rule: Rule) -> None:
-        con.execute(
-            f"insert into failures select q.*, n.rule from ({sql}) q "
-            "cross join (select ? as rule) n",
-            [*params, rule.name],
-        )
-
-    add(
-        f"select _source_file, _source_row from {raw_table} where _parse_error is not null",
-        [],
-        PARSE_RULE,
-    )
-    report: list[tuple[Rule, str, str | None]] = [(PARSE_RULE, "sql", None)]
-    noted = con.execute(
-        "select distinct rule from meta.read_notes where source = ? order by 1", [source.name]
-    ).fetchall()
-    for (name,) in noted:
-        add(
-            "select _source_file, _source_row from meta.read_notes where source = ? and rule = ?",
-            [source.name, name],
-            READ_RULES[name],
-        )
-        report.append((READ_RULES[name], "read", None))
+    report = _reader_failures(con, source)
     raw_types = raw_columns(con, source.name)
     decimal = str(source.options.get("decimal", "auto"))
     value_rules = []
@@ -129,11 +164,8 @@ def collect_failures(
             continue  # only SPSS files carry value labels to compare
         if rule.kind == "type":
             col = contract.columns[rule.columns[0]]
-            add(
-                type_failures(raw_table, col, typed_expr(col, raw_types[col.name], decimal)),
-                [],
-                rule,
-            )
+            expr = typed_expr(col, raw_types[col.name], decimal)
+            _add(con, type_failures(raw_table, col, expr), [], rule)
             report.append((rule, "sql", None))
         elif rule.engine_neutral:
             value_rules.append(rule)
@@ -142,24 +174,15 @@ def collect_failures(
             if why is None:
                 query = rule_query(rule, valid, contract.columns, [], source.name)
                 assert query is not None
-                add(*query, rule)
+                _add(con, *query, rule)
             report.append((rule, "sql", why))
     if engine == "gx":
-        frame = con.execute(f"select * from {valid} order by _source_file, _source_row").df()
-        for c in contract.columns.values():  # GX compares python values; plain objects for text
-            if c.type == "varchar":
-                frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
-        found = run_suite(contract, value_rules, frame, missing)
-        if found:  # one Arrow insert, not a statement per failing row
-            files, rows, rules = zip(*found, strict=True)
-            con.register("gx_found", pa.table({"f": files, "r": rows, "rule": rules}))
-            con.execute("insert into failures select f, r, rule from gx_found")
-            con.unregister("gx_found")
+        _gx_failures(con, contract, value_rules, valid, missing)
     else:
         for rule in value_rules:
             query = rule_query(rule, valid, contract.columns, missing.get(rule.columns[0], []))
             assert query is not None
-            add(*query, rule)
+            _add(con, *query, rule)
     report += [(rule, engine, None) for rule in value_rules]
     _drop_consequential(con, contract)
     return report

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.cli import main
@@ -173,3 +174,22 @@ def test_a_source_path_that_is_a_folder_says_so(
     err = capsys.readouterr().err
     assert "is a folder, not a file" in err and "psfs_2023.csv" in err
     assert "sources.psfs_forms.path" in err and "folder/*.csv" in err
+
+
+def test_the_sample_reads_dates_bands_and_pilots_from_the_settings(tmp_path: Path) -> None:
+    """The sample has no copy of the snapshot dates, age bands or pilot codes: it follows the
+    config, and says plainly when the config cannot hold the planted Senja table."""
+    from pipeline.sample.teams import team_registers
+    from tests.runs import project
+
+    settings = load_settings(project(tmp_path / "a", team_snapshots="[2022-06-30, 2023-10-04]"))
+    truth, teams = team_registers(np.random.default_rng(1), tmp_path, settings.evaluation)
+    assert set(truth["senja_active_by_age_band"]) == {"2022-06-30", "2023-10-04"}
+    assert set(truth["senja_active_by_age_band"]["2023-10-04"]) == {"0-17", "18-66", "67-79", "80+"}
+    codes = dict(zip(teams["kommune_navn"], teams["Kommunenr"], strict=False))
+    assert codes["Senja"] == settings.evaluation.pilot_code("Senja")
+    three = load_settings(
+        project(tmp_path / "b", team_snapshots="[2021-03-31, 2022-06-30, 2023-10-04]")
+    )
+    with pytest.raises(UserError, match="two \\[evaluation\\] team_snapshots"):
+        team_registers(np.random.default_rng(1), tmp_path, three.evaluation)
