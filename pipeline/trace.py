@@ -288,7 +288,12 @@ def _number(value: Any) -> str:
 def _block(frame: pd.DataFrame) -> str:
     if frame.empty:
         return "  (none)"
-    return "\n".join("  " + line for line in frame.to_string(index=False).splitlines())
+    shown = frame.copy()
+    for col in shown.columns:  # dates as 2023-10-04; no end date as –, not NaT
+        if pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
+    shown = shown.astype(object).where(shown.notna(), "–")
+    return "\n".join("  " + line for line in shown.to_string(index=False).splitlines())
 
 
 def as_text(t: Trace) -> str:

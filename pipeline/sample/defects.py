@@ -32,10 +32,11 @@ def plant(out: Path) -> dict[str, dict[str, int]]:
         kuhr, [*first, *unknown]
     )  # three fee lines delivered twice; a code SSB never used
     psfs = out / "psfs_forms.csv"
-    header = psfs.read_text(encoding="utf-8").splitlines()[0].split(";")
+    header, first_row = (line.split(";") for line in psfs.read_text("utf-8").splitlines()[:2])
+    kommune = first_row[header.index("kommunenr")]  # a code the file carries (no copy here)
     rows = []
     for i, day in enumerate(("2022-02-30", "2021-13-01")):
-        values = {"person": f"P-PLANTET-{i + 1}", "kommunenr": "5530", "samtale_nr": "1",
+        values = {"person": f"P-PLANTET-{i + 1}", "kommunenr": kommune, "samtale_nr": "1",
                   "dato": day, "skala": "0=kan ikke utføre", "aktivitet_1": "Gå tur",
                   "poeng_1": "4"}  # fmt: skip
         rows.append(";".join(values.get(h, "") for h in header))
