@@ -394,6 +394,41 @@ def load_settings(config_file: str | Path) -> Settings:
     contracts = _project_folder(cfg, paths, "contracts", root)
     sources = _sources(cfg, data, contracts)
 
+    evaluation = _evaluation(cfg, data)
+
+    rep = data.get("report", {})
+    report = Report(
+        municipality=str(rep.get("municipality", "")),
+        quarter=str(rep.get("quarter", "")),
+        language=str(rep.get("language", "nb")),
+        suppression_threshold=int(rep.get("suppression_threshold", 5)),
+    )
+    smp = data.get("sample", {})
+    sample = Sample(
+        enabled=bool(smp.get("enabled", False)),
+        dir=root / smp.get("dir", "data/sample"),
+        seed=int(smp.get("seed", 20180901)),
+        scale=float(smp.get("scale", 1.0)),
+    )
+    validation = _validation(cfg, data)
+    return Settings(
+        config_file=config,
+        root=root,
+        warehouse=root / paths.get("warehouse", "warehouse/ot_eval.duckdb"),
+        reports_dir=root / paths.get("reports", "reports"),
+        contracts_dir=contracts,
+        sql_dir=_project_folder(cfg, paths, "sql", root),
+        sources=sources,
+        evaluation=evaluation,
+        report=report,
+        sample=sample,
+        validation=validation,
+        run=Run(wait=bool(data.get("run", {}).get("wait", False))),
+    )
+
+
+def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
+    """[evaluation]: pilots with their periods, comparisons, dates, age bands."""
     ev = _need(cfg, data, "evaluation", "")
     pilots = tuple(
         Pilot(
@@ -430,21 +465,12 @@ def load_settings(config_file: str | Path) -> Settings:
             "age_bands",
             found=repr(list(evaluation.age_bands)),
         )
+    return evaluation
 
-    rep = data.get("report", {})
-    report = Report(
-        municipality=str(rep.get("municipality", "")),
-        quarter=str(rep.get("quarter", "")),
-        language=str(rep.get("language", "nb")),
-        suppression_threshold=int(rep.get("suppression_threshold", 5)),
-    )
-    smp = data.get("sample", {})
-    sample = Sample(
-        enabled=bool(smp.get("enabled", False)),
-        dir=root / smp.get("dir", "data/sample"),
-        seed=int(smp.get("seed", 20180901)),
-        scale=float(smp.get("scale", 1.0)),
-    )
+
+def _validation(cfg: _Config, data: dict[str, Any]) -> Validation:
+    """[validation]: engine, GX row limit, the allowed quarantine share (an exact fraction of
+    the decimal as written), time zone."""
     val = data.get("validation", {})
     share = Fraction(str(val.get("max_quarantine_share", 0.01)))  # the decimal as written
     if not 0 <= share <= 1:
@@ -469,17 +495,4 @@ def load_settings(config_file: str | Path) -> Settings:
             expected=" or ".join(ENGINES),
             found=repr(validation.engine),
         )
-    return Settings(
-        config_file=config,
-        root=root,
-        warehouse=root / paths.get("warehouse", "warehouse/ot_eval.duckdb"),
-        reports_dir=root / paths.get("reports", "reports"),
-        contracts_dir=contracts,
-        sql_dir=_project_folder(cfg, paths, "sql", root),
-        sources=sources,
-        evaluation=evaluation,
-        report=report,
-        sample=sample,
-        validation=validation,
-        run=Run(wait=bool(data.get("run", {}).get("wait", False))),
-    )
+    return validation

@@ -31,7 +31,13 @@ import pyarrow.csv as pacsv
 
 from pipeline.errors import UserError, first_line
 from pipeline.ingest.sniff import check_format
-from pipeline.ingest.textscan import MAX_OPEN_QUOTE_LINES, line_spans, scan, text_blocks
+from pipeline.ingest.textscan import (
+    MAX_OPEN_QUOTE_LINES,
+    TextScan,
+    line_spans,
+    scan,
+    text_blocks,
+)
 
 BATCH_ROWS = 100_000
 DELIMITERS = (";", ",", "\t", "|")
@@ -209,8 +215,19 @@ def _row_problems(batch: pa.RecordBatch, header: list[str], unnamed: int) -> pa.
     return pa.nulls(n, pa.string()) if reasons is None else pa.array(reasons, pa.string())
 
 
-def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
-    check_format(path, "csv")
+@dataclass
+class _CsvLayout:
+    text: TextScan
+    delimiter: str
+    header: list[str]
+    unnamed: int
+    opened: dict[int, str]  # line -> text of lines that leave a quote open
+    multiline: bool
+
+
+def _csv_layout(path: Path, options: dict[str, Any]) -> _CsvLayout:
+    """Encoding, delimiter and header of a CSV file, checked before any row is read: no
+    header, no data rows or too many unclosed quotes stop here, naming the file."""
     text = scan(path, options.get("encoding"))
     multiline = bool(options.get("multiline_values", False))
     first = _first_line(path, text.encoding)
@@ -245,6 +262,18 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
             hint="If values in this file hold line breaks, set options.multiline_values = true "
             "for the source",
         )
+    return _CsvLayout(text, delimiter, header, unnamed, opened, multiline)
+
+
+def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
+    """Stream a CSV file through pyarrow in batches; every line is accounted for: read, or a
+    bad row kept with its reason, and the total checked against an independent count."""
+    check_format(path, "csv")
+    layout = _csv_layout(path, options)
+    text, delimiter, header, unnamed = (
+        layout.text, layout.delimiter, layout.header, layout.unnamed
+    )  # fmt: skip
+    opened, multiline = layout.opened, layout.multiline
     names = header + [f"{UNNAMED}{j + 1}" for j in range(unnamed)]
     marker = delimiter * len(names)  # one field more than the header: always a bad row
     result = ReadResult(header, iter(()), dialect={"encoding": text.encoding,
@@ -512,25 +541,7 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
                     result.notes.append(
                         (number, MERGED_RULE, f"{header[c - 1]} copied from merged cell {anchor}")
                     )
-            problem = None
-            errors = [
-                f"{header[c] if c < width else get_column_letter(c + 1)}={cell.value}"
-                for c, cell in enumerate(row)
-                if getattr(cell, "data_type", None) == "e"
-            ]
-            extra = [t for t in texts[width:] if t is not None]
-            if errors:
-                problem = "an Excel error value in the cell: " + ", ".join(errors)
-            elif uncalculated:
-                problem = (
-                    f"cell {', '.join(uncalculated)} holds a formula Excel never calculated (no "
-                    "stored value): open the workbook in Excel and save it again"
-                )
-            elif extra:
-                problem = (
-                    f"{len(extra)} filled cell(s) right of the last named column: "
-                    + ", ".join(extra[:5])
-                )
+            problem = _sheet_row_problem(row, texts, header, uncalculated)
             texts = texts[:width] + [None] * (width - len(texts))
             yield number, ([None] * width if problem else texts), problem
 
@@ -562,6 +573,34 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
 
     result.batches = batches()
     return result
+
+
+def _sheet_row_problem(
+    row: tuple[Any, ...], texts: list[str | None], header: list[str], uncalculated: Any
+) -> str | None:
+    """Why a sheet row cannot be read faithfully (None if it can): an Excel error value, a
+    formula never calculated, or filled cells right of the last named column."""
+    from openpyxl.utils.cell import get_column_letter
+
+    width = len(header)
+    errors = [
+        f"{header[c] if c < width else get_column_letter(c + 1)}={cell.value}"
+        for c, cell in enumerate(row)
+        if getattr(cell, "data_type", None) == "e"
+    ]
+    extra = [t for t in texts[width:] if t is not None]
+    if errors:
+        return "an Excel error value in the cell: " + ", ".join(errors)
+    if uncalculated:
+        return (
+            f"cell {', '.join(uncalculated)} holds a formula Excel never calculated (no "
+            "stored value): open the workbook in Excel and save it again"
+        )
+    if extra:
+        return f"{len(extra)} filled cell(s) right of the last named column: " + ", ".join(
+            extra[:5]
+        )
+    return None
 
 
 def _rows_batch(
