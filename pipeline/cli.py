@@ -9,6 +9,7 @@ quarantined than allowed, 75 busy (another run or a read-write session), 130/143
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import signal
 import sys
 from collections.abc import Callable
@@ -132,6 +133,20 @@ def _parser() -> argparse.ArgumentParser:
         help="write to this file instead of the terminal (person-level rows: keep it inside "
         "the secure environment)",
     )
+    tm = verbs.add_parser(
+        "teams",
+        parents=[common],
+        help="active teams on a date, straight from the team register files",
+        description="Count active teams by municipality and age band on --at, reading the "
+        "team register files through the same contract and SQL as a full run (in memory; the "
+        "warehouse is not touched). A register exported before the date gives no count.",
+    )
+    tm.add_argument("--at", required=True, type=dt.date.fromisoformat, help="YYYY-MM-DD")
+    tm.add_argument("--kommune", help="only this municipality (kommunenummer)")
+    tm.add_argument(
+        "--register", nargs="+", type=Path, default=[], help="register files (default: config)"
+    )
+    tm.add_argument("--format", choices=("table", "csv"), default="table", dest="fmt")
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -161,6 +176,14 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
 
         with connect_read_only(settings.warehouse) as con:
             log(as_text(table_checksums(con)))
+    elif args.verb == "teams":
+        from pipeline import teams
+
+        counts, registers = teams.count_at(settings, args.at, args.kommune, args.register)
+        if args.fmt == "csv":
+            log(counts.to_csv(index=False).rstrip("\n"))
+        else:
+            log(teams.as_text(counts, registers, args.at))
     elif args.verb == "trace":
         from pipeline import trace
         from pipeline.warehouse import connect_read_only

@@ -44,7 +44,7 @@ REFERENCE_SOURCES: dict[str, dict[str, Any]] = {
 }
 
 ANY = object()  # a table whose keys are the user's own (column names, codes)
-COMMON_OPTIONS = {"decimal": str, "timezone": str}
+COMMON_OPTIONS = {"decimal": str, "timezone": str, "date_format": str}
 OPTIONS: dict[str, dict[str, Any]] = {
     "csv": {**COMMON_OPTIONS, "encoding": str, "delimiter": str, "multiline_values": bool},
     "xlsx": {**COMMON_OPTIONS, "sheet": str, "header_row": int},
@@ -81,6 +81,9 @@ SCHEMA: dict[str, Any] = {
             "options": ANY,  # checked per format below
             "columns": ANY,
             "recode": ANY,
+            "constants": ANY,
+            "from_file_name": ANY,
+            "as_of": ANY,  # a date, or file name -> date
         }
     },
 }
@@ -97,6 +100,12 @@ class Source:
     options: dict[str, Any] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)  # source name -> contract name
     recode: dict[str, dict[str, Any]] = field(default_factory=dict)  # column -> {from: to}
+    # columns the files lack: the same value on every row, or taken from each file's name by
+    # the first group of a regular expression (a register without a municipality column)
+    constants: dict[str, str] = field(default_factory=dict)
+    from_file_name: dict[str, str] = field(default_factory=dict)
+    as_of: dt.date | dict[str, dt.date] | None = None  # export date (all files, or per name)
+    files: tuple[Path, ...] = ()  # named on the command line: read instead of `path`
 
 
 @dataclass(frozen=True)
@@ -359,9 +368,10 @@ def _sources(cfg: _Config, data: dict[str, Any], contracts: Path) -> dict[str, S
                 hint=f'Name an existing contract with contract = "…" under [{where}] '
                 f"(contracts are: {', '.join(sorted(p.stem for p in contracts.glob('*.yml')))})",
             )
-        for key in ("columns", "recode"):
+        for key in ("columns", "recode", "constants", "from_file_name"):
             if not isinstance(raw.get(key, {}), dict):
                 raise cfg.error(f"'{where}.{key}' must be a table", where, key)
+        _check_source_extras(cfg, raw, options, where)
         sources[name] = Source(
             name=name,
             path=str(_need(cfg, raw, "path", where)),
@@ -370,8 +380,62 @@ def _sources(cfg: _Config, data: dict[str, Any], contracts: Path) -> dict[str, S
             options=dict(options),
             columns={str(k): str(v) for k, v in raw.get("columns", {}).items()},
             recode={k: dict(v) for k, v in raw.get("recode", {}).items()},
+            constants={str(k): str(v) for k, v in raw.get("constants", {}).items()},
+            from_file_name={str(k): str(v) for k, v in raw.get("from_file_name", {}).items()},
+            as_of=_as_of(cfg, raw.get("as_of"), where),
         )
     return sources
+
+
+def _as_of(cfg: _Config, value: Any, where: str) -> dt.date | dict[str, dt.date] | None:
+    """`as_of = 2024-01-05` (every file) or `as_of = { "file.xlsx" = 2024-01-05 }`."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return {str(k): _date(cfg, v, where, "as_of") for k, v in value.items()}
+    return _date(cfg, value, where, "as_of")
+
+
+def _check_source_extras(
+    cfg: _Config, raw: dict[str, Any], options: dict[str, Any], where: str
+) -> None:
+    """A date format ot-eval can pass to strptime safely; a file-name pattern with one group;
+    no column both set as a constant and taken from the file name."""
+    from pipeline.validate.contracts import DATE_FORMAT
+
+    fmt = options.get("date_format")
+    if fmt is not None and not DATE_FORMAT.match(str(fmt)):
+        raise cfg.error(
+            "The date format has characters ot-eval does not accept",
+            f"{where}.options",
+            "date_format",
+            expected="a strptime format such as %d.%m.%Y",
+            found=repr(fmt),
+        )
+    for column, pattern in raw.get("from_file_name", {}).items():
+        try:
+            groups = re.compile(str(pattern)).groups
+        except re.error as exc:
+            raise cfg.error(
+                f"The file-name pattern for '{column}' is not a regular expression: {exc}",
+                f"{where}.from_file_name",
+                str(column),
+            ) from exc
+        if groups != 1:
+            raise cfg.error(
+                f"The file-name pattern for '{column}' must have exactly one group",
+                f"{where}.from_file_name",
+                str(column),
+                expected='one (…) group, e.g. "team_register_(\\d{4})"',
+                found=repr(pattern),
+            )
+    both = set(raw.get("constants", {})) & set(raw.get("from_file_name", {}))
+    if both:
+        raise cfg.error(
+            f"A column is both a constant and taken from the file name: {', '.join(both)}",
+            where,
+            "constants",
+        )
 
 
 def load_settings(config_file: str | Path) -> Settings:

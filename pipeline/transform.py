@@ -162,10 +162,22 @@ def when_ready(
     return after
 
 
-def run_models(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+def run_models(
+    con: duckdb.DuckDBPyConnection, settings: Settings, partial: bool = False
+) -> list[str]:
+    """Build every model in order. `partial`: only the models whose validated inputs exist
+    (and whose models upstream were built) — for commands that read a subset of the sources,
+    such as `ot-eval teams` from register files alone."""
     write_config_tables(con, settings)
-    built = []
+    built: list[str] = []
+    skipped: set[str] = set()
     for m in discover(settings.sql_dir):
+        reads = {f"{a}.{b}" for a, b in REFERENCE.findall(COMMENT.sub("", m.sql))}
+        if partial and (
+            reads & skipped or not all(table_exists(con, "valid", s) for s in m.inputs)
+        ):
+            skipped.add(m.relation)
+            continue
         _build(con, m)
         built.append(m.relation)
     return built

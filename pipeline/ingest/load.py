@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
 from pipeline.errors import UserError, first_line
+from pipeline.ingest.as_of import find_as_of
 from pipeline.ingest.readers import READERS, check_every_row_read
 from pipeline.ingest.sniff import check_format
 from pipeline.settings import PROJECT, Settings, Source
@@ -36,6 +38,11 @@ def sha256(path: Path) -> str:
 
 
 def source_files(settings: Settings, source: Source) -> list[Path]:
+    if source.files:  # named on the command line
+        for path in source.files:
+            if not path.is_file():
+                raise UserError(f"No such file for source '{source.name}'", file=path)
+        return sorted(source.files)
     pattern = settings.resolve(source.path)
     key = f"sources.{source.name}.path in {settings.config_file.name}"
     if pattern.is_dir():
@@ -75,7 +82,8 @@ def _ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
         create table if not exists meta.ingest_files (
             source varchar, file varchar, format varchar, sha256 varchar, bytes bigint,
             rows_in_file bigint, counted_by varchar, rows_read bigint, encoding varchar,
-            delimiter varchar, sheet varchar, header_row varchar)""")
+            delimiter varchar, sheet varchar, header_row varchar, as_of date,
+            as_of_from varchar)""")
     con.execute("""
         create table if not exists meta.read_notes (
             source varchar, _source_file varchar, _source_row bigint, rule varchar,
@@ -206,8 +214,9 @@ def ingest_file(
         "insert into meta.ingest_columns values (?, ?, ?, ?, ?)",
         [[source.name, shown, source.columns.get(c, c), c, i + 1] for i, c in enumerate(in_file)],
     )
+    as_of, as_of_from = find_as_of(source.as_of, path, dialect.get("preamble", ""))
     con.execute(
-        "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into meta.ingest_files values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             source.name,
             shown,
@@ -221,6 +230,8 @@ def ingest_file(
             dialect.get("delimiter"),
             dialect.get("sheet"),
             dialect.get("header_row"),
+            as_of,
+            as_of_from or None,
         ],
     )
     return rows
@@ -266,8 +277,57 @@ def ingest_source(con: duckdb.DuckDBPyConnection, settings: Settings, source: So
     total = 0
     for path in source_files(settings, source):
         total += ingest_file(con, settings, source, path, sink)
+    _set_columns(con, source)
     _recode(con, source)
     return total
+
+
+def _set_columns(con: duckdb.DuckDBPyConnection, source: Source) -> None:
+    """Columns the config supplies ([sources.X] constants / from_file_name), recorded in
+    meta.ingest_columns as such, so the structure check counts them present in every file."""
+    if not (source.constants or source.from_file_name):
+        return
+    table = ident("raw", source.name)
+    files = [
+        r[0]
+        for r in con.execute(
+            "select file from meta.ingest_files where source = ? order by file", [source.name]
+        ).fetchall()
+    ]
+    present = con.execute(
+        'select distinct "column" from meta.ingest_columns where source = ?', [source.name]
+    ).fetchall()
+    for column in [*source.constants, *source.from_file_name]:
+        if (column,) in present:
+            raise UserError(
+                f"The config sets a column the file already has (source '{source.name}')",
+                column=column,
+                hint=f"Remove '{column}' from sources.{source.name}.constants/from_file_name, "
+                "or drop the column from the file",
+            )
+        con.execute(f"alter table {table} add column {ident(column)} varchar")
+    for file in files:
+        values = dict(source.constants)
+        for column, pattern in source.from_file_name.items():
+            found = re.search(pattern, Path(file).name)
+            if found is None:
+                raise UserError(
+                    f"The file name does not match the pattern for '{column}'",
+                    file=file,
+                    expected=f"a name matching {pattern!r} (sources.{source.name}.from_file_name)",
+                    found=Path(file).name,
+                )
+            values[column] = found.group(1)
+        for column, value in values.items():
+            con.execute(
+                f"update {table} set {ident(column)} = ? where _source_file = ?", [value, file]
+            )
+            how = "(config: constant)" if column in source.constants else "(config: file name)"
+            con.execute(
+                "insert into meta.ingest_columns select ?, ?, ?, ?, coalesce(max(position), 0) + 1 "
+                "from meta.ingest_columns where source = ? and file = ?",
+                [source.name, file, column, how, source.name, file],
+            )
 
 
 def _recode(con: duckdb.DuckDBPyConnection, source: Source) -> None:

@@ -511,7 +511,9 @@ def read_xlsx(path: Path, options: dict[str, Any]) -> ReadResult:
     _check_header(path, header, index + 1)
     width = len(header)
     merges = _Merges.below(sheet_scan.merged, index + 1)
-    result = ReadResult(header, iter(()), dialect={"sheet": ws.title, "header_row": str(index + 1)})
+    above = " ".join(t for r in values[:index] for v in r if (t := _cell_text(v)))
+    dialect = {"sheet": ws.title, "header_row": str(index + 1), "preamble": above}
+    result = ReadResult(header, iter(()), dialect=dialect)
 
     def data_rows() -> Iterator[tuple[int, tuple[Any, ...]]]:
         number = index + 1

@@ -15,7 +15,9 @@ DEFINITION = Definition(
     unit="et team som er aktivt på datoen",
     dims=("kommune", "snapshot_date", "age_band"),
     filters="Godkjente rader i teamregistrene; kommunenummer harmonisert til konfigurert "
-    "årgang. Alder i hele år på datoen.",
+    "årgang. Datoer: hvert kvartalsslutt fra første teamstart og de konfigurerte datoene, aldri "
+    "etter datoen registeret ble eksportert. Alder i hele år på datoen (29. februar-barn fyller "
+    "år 1. mars i år uten 29. februar).",
     method="Antall (ingen KI): team med startdato ≤ dato og ingen sluttdato eller sluttdato "
     "≥ dato. Celler uten team vises som 0.",
     parts={

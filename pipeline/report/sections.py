@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FOCUS = "@report.municipality"  # a `where` value: the config's [report] municipality
+SNAPSHOTS = "@evaluation.team_snapshots"  # a `where` value: the configured snapshot dates
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,15 @@ EVALUATION: tuple[Section, ...] = (
     Section(
         "team",
         "Aktive oppfølgingsteam etter alder",
-        "Team som er aktive på datoen, etter kommune og aldersgruppe.",
+        "Team som er aktive på de valgte datoene, etter kommune og aldersgruppe (tabellen "
+        "metrics.team_counts har også hvert kvartalsslutt). Ingen telling etter datoen "
+        "registeret ble eksportert.",
         (
             Figure(
                 "team_bars",
                 "Aktive team i {kommune_navn}",
                 "metrics.team_counts",
-                {"kommune": FOCUS},
+                {"kommune": FOCUS, "snapshot_date": SNAPSHOTS},
                 x="age_band",
                 y_title="Aktive team",
             ),
@@ -124,6 +127,7 @@ EVALUATION: tuple[Section, ...] = (
                     Col("age_band", "Aldersgruppe"),
                     Col("n", "Aktive team", "count"),
                 ),
+                {"snapshot_date": SNAPSHOTS},
             ),
         ),
     ),

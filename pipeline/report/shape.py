@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
-from pipeline.report.sections import FOCUS, Col, Figure, Section, Table
+from pipeline.report.sections import FOCUS, SNAPSHOTS, Col, Figure, Section, Table
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident
 
@@ -35,7 +35,11 @@ def count(value: Any) -> str:
 
 
 def _resolve(value: Any, settings: Settings) -> Any:
-    return settings.report.municipality if value == FOCUS else value
+    if value == FOCUS:
+        return settings.report.municipality
+    if value == SNAPSHOTS:
+        return [d.isoformat() for d in settings.evaluation.team_snapshots]
+    return value
 
 
 def fetch(
@@ -48,16 +52,15 @@ def fetch(
     """The rows of `relation` the declaration picks, with municipality names and dates as
     text (2023-10-04, not a timestamp)."""
     data = con.execute(f"select * from {ident(*relation.split('.'))}").df()
+    if "snapshot_date" in data.columns:
+        day = pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
+        data = data.assign(snapshot_date=day)
     for column, wanted in where.items():
         value = _resolve(wanted, settings)
         keep = data[column].isin(value) if isinstance(value, list) else data[column] == value
         data = data[keep]
     if "kommune" in data.columns:
         data = data.assign(kommune_navn=data["kommune"].map(names).fillna(data["kommune"]))
-    if "snapshot_date" in data.columns:
-        data = data.assign(
-            snapshot_date=pd.to_datetime(data["snapshot_date"]).dt.strftime("%Y-%m-%d")
-        )
     return data
 
 

@@ -10,6 +10,7 @@ data_contracts/README.md.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -78,6 +79,24 @@ class Contract:
     rules: tuple[Rule, ...] = ()
     sha256: str = ""
     path: Path = field(default=Path())
+    as_of: bool = False  # every file must state the day it was exported (a register)
+
+    def with_date_format(self, fmt: str | None) -> Contract:
+        """The contract as one source reads it: every date column in `fmt` (the config's
+        options.date_format for that source's files), the type rules saying so."""
+        if not fmt:
+            return self
+        columns = {
+            n: dataclasses.replace(c, date_format=fmt) if c.type == "date" else c
+            for n, c in self.columns.items()
+        }
+        rules = tuple(
+            dataclasses.replace(r, reason=_type_reason(columns[r.columns[0]]))
+            if r.kind == "type" and columns[r.columns[0]].type == "date"
+            else r
+            for r in self.rules
+        )
+        return dataclasses.replace(self, columns=columns, rules=rules)
 
     @property
     def references(self) -> set[str]:
@@ -256,6 +275,11 @@ def _relation(path: Path, rel: dict[str, Any], columns: dict[str, Column]) -> Ru
     )
 
 
+def _type_reason(column: Column) -> str:
+    fmt = f" in the format {column.date_format}" if column.date_format else ""
+    return f"not a valid {column.type}{fmt}"
+
+
 def load_contract(path: Path) -> Contract:
     if not path.is_file():
         raise UserError(
@@ -285,9 +309,9 @@ def load_contract(path: Path) -> Contract:
             raise _fail(path, f"column '{name}' has an unusable date_format {fmt!r}")
         columns[name] = Column(name, ctype, bool(spec.get("required", True)), fmt)
         if ctype != "varchar":  # any text is a valid varchar: no rule that cannot fail
-            what = "a valid " + ctype + (f" in the format {fmt}" if fmt else "")
             sev = spec.get("severity", "quarantine")
-            rules.append(Rule(f"{name}.type", "type", (name,), sev, f"not {what}"))
+            reason = _type_reason(columns[name])
+            rules.append(Rule(f"{name}.type", "type", (name,), sev, reason))
         rules += _column_rules(path, name, spec)
     for entry in data.get("keys", []):
         key: dict[str, Any] = entry if isinstance(entry, dict) else {"columns": entry}
@@ -324,4 +348,5 @@ def load_contract(path: Path) -> Contract:
         rules=tuple(rules),
         sha256=hashlib.sha256(text.encode()).hexdigest(),
         path=path,
+        as_of=bool(data.get("as_of", False)),
     )

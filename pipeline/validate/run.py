@@ -27,7 +27,7 @@ from pipeline.validate.sql_rules import (
     MUNICIPALITY_MAP,
     typed_expr,
 )
-from pipeline.validate.structure import check_structure, raw_columns
+from pipeline.validate.structure import check_as_of, check_structure, raw_columns
 
 MUNICIPALITY_SOURCES = ("municipality_changes", "municipality_codes")
 MODELS_READ = (MUNICIPALITY_MAP,)  # transform models that rules read (built by the caller)
@@ -39,6 +39,7 @@ def validate_source(
     ensure_meta(con)
     raw = raw_columns(con, source.name)
     check_structure(con, contract, source)
+    check_as_of(con, contract, source)
     raw_table = ident("raw", source.name)
     for col in contract.columns.values():  # absent optional columns are read as empty
         if col.name not in raw:
@@ -113,7 +114,9 @@ def validate_all(
             hint=f"Sources are: {', '.join(settings.sources)}",
         )
     contracts = {
-        name: load_contract(settings.contracts_dir / f"{src.contract}.yml")
+        name: load_contract(settings.contracts_dir / f"{src.contract}.yml").with_date_format(
+            src.options.get("date_format")
+        )
         for name, src in settings.sources.items()
     }
     order = validation_order(settings, contracts)

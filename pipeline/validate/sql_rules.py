@@ -55,8 +55,13 @@ def typed_expr(column: Column, raw_type: str, decimal: str) -> str:
         return name
     text = f"nullif(trim(cast({name} as varchar)), '')"
     if column.type == "date" and column.date_format:
-        # strptime needs a constant format; contracts.DATE_FORMAT admits no quote
-        return f"try_strptime({text}, '{column.date_format}')::date"
+        # strptime needs a constant format; contracts.DATE_FORMAT admits no quote. A real date
+        # cell (Excel) arrives as ISO text, which is unambiguous: accepted beside the format.
+        return (
+            f"coalesce(try_strptime({text}, '{column.date_format}')::date, "
+            f"case when regexp_matches({text}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') "
+            f"then try_cast({text} as DATE) end)"
+        )
     if column.type == "date" and raw_type == "VARCHAR":
         # a timestamp's date in the session's time zone (the config's, never the machine's):
         # DuckDB's DATE cast would drop a '+00:00' offset and keep the UTC date

@@ -70,3 +70,23 @@ def check_structure(con: duckdb.DuckDBPyConnection, contract: Contract, source: 
             found="the columns " + ", ".join(sorted(in_files)),
             hint=f"Correct sources.{source.name}.columns (names are case-sensitive)",
         )
+
+
+def check_as_of(con: duckdb.DuckDBPyConnection, contract: Contract, source: Source) -> None:
+    """A register must say when it was exported: counts after that day would be guesses."""
+    if not contract.as_of:
+        return
+    missing = con.execute(
+        "select file from meta.ingest_files where source = ? and as_of is null order by file",
+        [source.name],
+    ).fetchall()
+    if missing:
+        raise UserError(
+            f"The file does not say when it was exported (source '{source.name}', contract "
+            f"{contract.name} {contract.version}): counts after that day cannot be made",
+            file=missing[0][0],
+            expected="an export date",
+            hint=f"Set [sources.{source.name}] as_of = YYYY-MM-DD (or a table of file name = "
+            "date), put the date in the file name (…_2024-01-05.xlsx), or write "
+            "«eksportert 05.01.2024» in a title row above the header",
+        )

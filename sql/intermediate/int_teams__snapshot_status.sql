@@ -1,22 +1,38 @@
--- One row per team active on a snapshot date (start <= date and no end or end >= date), with
--- the person's age in completed years on that date and its age band.
+-- One row per team active on a count date of its municipality (start <= date and no end or
+-- end >= date; never after its register's export date), with the person's age in completed
+-- years on that date and its age band. The birthday has come when the date's (month, day) is
+-- at or past the birth's: a 29 February birthday is reached on 1 March in other years.
+with active as (
+    select
+        t.*,
+        s.snapshot_date,
+        year(s.snapshot_date) - year(t.birth_date)
+        - case
+            when month(s.snapshot_date) * 100 + day(s.snapshot_date)
+                < month(t.birth_date) * 100 + day(t.birth_date)
+                then 1
+            else 0
+        end as age_years,
+    from staging.stg_teams__register as t
+    inner join intermediate.int_teams__count_dates as s
+        on s.kommune = t.kommune and s.snapshot_date <= t.register_as_of
+    where t.start_date <= s.snapshot_date
+        and (t.end_date is null or t.end_date >= s.snapshot_date)
+)
+
 select
-    t.kommune,
-    s.snapshot_date,
+    a.kommune,
+    a.snapshot_date,
     b.label as age_band,
     b.sort_order as age_band_order,
-    t.team_id,
-    t.person_id,
-    t.start_date,
-    t.end_date,
-    date_sub('year', t.birth_date, s.snapshot_date) as age_years,
-    t._source,
-    t._source_file,
-    t._source_row,
-from staging.stg_teams__register as t
-cross join meta.cfg_team_snapshots as s
+    a.team_id,
+    a.person_id,
+    a.start_date,
+    a.end_date,
+    a.age_years,
+    a._source,
+    a._source_file,
+    a._source_row,
+from active as a
 inner join meta.cfg_age_bands as b
-    on date_sub('year', t.birth_date, s.snapshot_date) >= b.age_from
-    and (b.age_to is null or date_sub('year', t.birth_date, s.snapshot_date) <= b.age_to)
-where t.start_date <= s.snapshot_date
-    and (t.end_date is null or t.end_date >= s.snapshot_date)
+    on a.age_years >= b.age_from and (b.age_to is null or a.age_years <= b.age_to)

@@ -1,13 +1,15 @@
--- One row per municipality in the team registers, snapshot date and age band: the number of
--- active teams (zeros included). The teams themselves: intermediate.int_teams__snapshot_status.
-with municipalities as (
-    select distinct kommune from staging.stg_teams__register
-),
-
-grid as (
-    select m.kommune, s.snapshot_date, b.label as age_band, b.sort_order as age_band_order
-    from municipalities as m
-    cross join meta.cfg_team_snapshots as s
+-- One row per municipality, count date (quarter ends and configured dates up to the
+-- register's export date) and age band: the number of active teams (zeros included). The
+-- teams themselves: intermediate.int_teams__snapshot_status.
+with grid as (
+    select
+        d.kommune,
+        d.snapshot_date,
+        d.is_configured,
+        d.register_as_of,
+        b.label as age_band,
+        b.sort_order as age_band_order,
+    from intermediate.int_teams__count_dates as d
     cross join meta.cfg_age_bands as b
 ),
 
@@ -20,6 +22,8 @@ counts as (
 select
     g.kommune,
     g.snapshot_date,
+    g.is_configured,
+    g.register_as_of,
     g.age_band,
     g.age_band_order,
     coalesce(c.active_teams, 0) as active_teams,

@@ -42,6 +42,7 @@ class Case:
     accepted: int | None = None
     warnings: dict[int, str] = field(default_factory=dict)  # row -> warn-only rules
     check: str | None = None  # SQL returning one true value, run on the warehouse
+    as_of: str = "2024-01-05"  # a register's export date, given in the config ("" = none)
 
 
 PSFS_HEADER = "person;kommunenr;samtale_nr;dato;skala;aktivitet_1;poeng_1;aktivitet_2;poeng_2"
@@ -315,6 +316,16 @@ def _binary(files: Path) -> None:
         [TEAM_HEADER, _team_row("T1"), _team_row("T1"), _team_row("T3")],
     )
     _workbook(files / "team_register_empty_sheet.xlsx", "Team", [])
+    _workbook(files / "team_register_no_export_date.xlsx", "Team", [TEAM_HEADER, _team_row("T1")])
+    _workbook(
+        files / "team_register_own_sector_names.xlsx",
+        "Team",
+        [
+            TEAM_HEADER,
+            _team_row("T1", **{"Koordinators sektor": "Psykisk helse og rus"}),
+            _team_row("T2"),
+        ],
+    )
     _persons(
         files / "base_registry_persons.parquet",
         [_person(), _person(lopenr=3, dodsdato=dt.date(2020, 6, 30))],

@@ -45,7 +45,7 @@ def _project(tmp: Path, case: Case) -> Path:
     parts.append(  # for a reference list, the case replaces the built-in one
         _source(
             case.source, str(FILES / case.file), case.format, options=case.options,
-            columns=case.columns,
+            columns=case.columns, as_of=case.as_of if case.source == "team_register" else "",
         )
     )  # fmt: skip
     config = tmp / "ot-eval.toml"

@@ -96,3 +96,77 @@ def test_unit_filter_reads_totals_and_derived_values(units: duckdb.DuckDBPyConne
     where, params = unit_filter(DEF, {"indicator": "x", "kommune": "B", "group": "Nei"})
     ids = units.execute(f"select id from units where {where} order by id", params).fetchall()
     assert ids == [(4,), (5,)]
+
+
+def test_active_teams_on_the_date_edges_birthdays_and_export_date() -> None:
+    """Hand-made register: start on D counts, end on D counts, end the day before does not;
+    a birthday on D counts the new age; 29 February is reached on 1 March; nothing is counted
+    after the register's export date; a person with two teams counts twice (teams)."""
+    con = duckdb.connect()
+    for schema in ("staging", "intermediate", "meta"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        """create table staging.stg_teams__register as
+        select kommune, team_id, person_id, birth_date::date as birth_date,
+            start_date::date as start_date, end_date::date as end_date,
+            as_of::date as register_as_of, 'team_register' as _source, 'r.xlsx' as _source_file,
+            row_number() over () + 3 as _source_row
+        from (values
+            ('5530', 'T1', 'P1', '1950-06-01', '2021-03-01', '2021-03-01', '2024-01-01'),
+            ('5530', 'T2', 'P2', '1950-06-01', '2021-03-01', '2021-02-28', '2024-01-01'),
+            ('5530', 'T3', 'P3', '2004-03-01', '2021-01-01', null, '2024-01-01'),
+            ('5530', 'T4', 'P4', '2004-02-29', '2021-01-01', null, '2024-01-01'),
+            ('5530', 'T5', 'P5', '2004-02-29', '2021-01-01', null, '2024-01-01'),
+            ('5530', 'T6', 'P6', '1990-01-01', '2021-01-01', null, '2021-02-01'),
+            ('5530', 'T7', 'P7', '1990-01-01', '2021-01-01', null, '2024-01-01'),
+            ('5530', 'T8', 'P7', '1990-01-01', '2021-01-01', null, '2024-01-01')
+        ) t(kommune, team_id, person_id, birth_date, start_date, end_date, as_of)"""
+    )
+    con.execute(
+        """create table intermediate.int_teams__count_dates as
+        select '5530' as kommune, d::date as snapshot_date from (values
+            ('2021-02-28'), ('2021-03-01')) t(d)"""
+    )
+    con.execute(
+        """create table meta.cfg_age_bands as select * from (values
+            (0, 16, '0-16', 0), (17, 66, '17-66', 1), (67, null, '67+', 2)
+        ) t(age_from, age_to, label, sort_order)"""
+    )
+    _model(con, "intermediate", "int_teams__snapshot_status")
+    got = con.execute(
+        "select cast(snapshot_date as varchar), team_id, age_years, age_band "
+        "from intermediate.int_teams__snapshot_status order by all"
+    ).fetchall()
+    assert got == [
+        ("2021-02-28", "T3", 16, "0-16"),  # birthday tomorrow
+        ("2021-02-28", "T4", 16, "0-16"),  # 29 February: not yet on 28 February
+        ("2021-02-28", "T5", 16, "0-16"),
+        ("2021-02-28", "T7", 31, "17-66"),
+        ("2021-02-28", "T8", 31, "17-66"),  # the same person's second team
+        ("2021-03-01", "T1", 70, "67+"),  # starts and ends on the date
+        ("2021-03-01", "T3", 17, "17-66"),  # birthday on the date
+        ("2021-03-01", "T4", 17, "17-66"),  # 29 February reached on 1 March
+        ("2021-03-01", "T5", 17, "17-66"),
+        ("2021-03-01", "T7", 31, "17-66"),
+        ("2021-03-01", "T8", 31, "17-66"),
+    ]  # T2 ended the day before; T6's register was exported 2021-02-01
+
+
+def test_as_of_is_read_from_config_file_name_or_title() -> None:
+    import datetime as dt
+    from pathlib import Path
+
+    from pipeline.ingest.as_of import find_as_of
+
+    day = dt.date(2024, 1, 5)
+    assert find_as_of(day, Path("x.xlsx"), "") == (day, "config")
+    assert find_as_of({"a.xlsx": day}, Path("a.xlsx"), "") == (day, "config")
+    assert find_as_of(None, Path("ke_senja_2024-01-05.xlsx"), "") == (day, "file name")
+    title = "Oversikt oppfølgingsteam – Senja kommune, eksportert 05.01.2024"
+    assert find_as_of(None, Path("ke.xlsx"), title) == (day, "text above the header")
+    assert find_as_of(None, Path("ke.xlsx"), "Oversikt per 5.1.2024") == (
+        day,
+        "text above the header",
+    )
+    assert find_as_of(None, Path("ke.xlsx"), "Oversikt 2024") == (None, "")
+    assert find_as_of({"b.xlsx": day}, Path("a.xlsx"), "eksportert 31.02.2024") == (None, "")

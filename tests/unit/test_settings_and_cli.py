@@ -137,6 +137,21 @@ def _config(tmp_path: Path, text: str) -> Path:
             '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\ncontract = "psfs"\n',
             ["Source 'psfs_forms' has no data contract", "line 6", "psfs.yml"],
         ),
+        (
+            '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\n'
+            'from_file_name = { kommune = "psfs_\\\\d+" }\n',
+            ["must have exactly one group", "kommune"],
+        ),
+        (
+            '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\n'
+            'options = { date_format = "%d.%m.%Y\'" }\n',
+            ["date format", "%d.%m.%Y"],
+        ),
+        (
+            '[sources.psfs_forms]\npath = "p.csv"\nformat = "csv"\n'
+            'constants = { kommunenr = "5530" }\nfrom_file_name = { kommunenr = "(\\\\d+)" }\n',
+            ["both a constant and taken from the file name", "kommunenr"],
+        ),
     ],
 )
 def test_config_mistakes_name_the_line_and_the_fix(

@@ -1,0 +1,104 @@
+"""`ot-eval teams --at DATE`: active teams by municipality and age band straight from the team
+register files, without a full run and without touching the warehouse.
+
+The files go through the same reader, contract and SQL models as in `make evaluate` (in an
+in-memory DuckDB, SQL engine), so the numbers are the pipeline's own. A register exported
+before DATE gives no count for it, and says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.errors import UserError
+from pipeline.ingest.load import ingest_source
+from pipeline.settings import REFERENCE_SOURCES, Settings, Source
+from pipeline.sqlutil import ident
+from pipeline.transform import run_models, when_ready
+from pipeline.validate import MODELS_READ, validate_all
+from pipeline.warehouse import SCHEMAS
+
+SOURCE = "team_register"
+
+
+def _register_source(settings: Settings, files: Sequence[Path]) -> Source:
+    source = settings.sources.get(SOURCE)
+    if source is None:
+        if not files:
+            raise UserError(
+                f"The config has no [sources.{SOURCE}] and no --register file was given",
+                file=settings.config_file,
+                hint="Name the register files: ot-eval teams --at 2023-12-31 --register "
+                "team_register.xlsx (laid out as `ot-eval template team-register` writes it)",
+            )
+        fmt = files[0].suffix.lstrip(".").lower()
+        source = Source(name=SOURCE, path="", format=fmt, contract=SOURCE)
+    if files:
+        source = dataclasses.replace(source, files=tuple(p.resolve() for p in files))
+    return source
+
+
+def count_at(
+    settings: Settings, at: dt.date, kommune: str | None = None, files: Sequence[Path] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(active teams on `at` by municipality and age band, the registers with their export
+    date and whether they can count `at`)."""
+    register = _register_source(settings, files)
+    sources = {n: s for n, s in settings.sources.items() if n in REFERENCE_SOURCES}
+    scoped = dataclasses.replace(
+        settings,
+        sources={**sources, SOURCE: register},
+        evaluation=dataclasses.replace(settings.evaluation, team_snapshots=(at,)),
+        validation=dataclasses.replace(settings.validation, engine="sql"),
+    )
+    con = duckdb.connect()
+    for schema in SCHEMAS:
+        con.execute(f"create schema if not exists {ident(schema)}")
+    for source in scoped.sources.values():
+        ingest_source(con, scoped, source)
+    validate_all(con, scoped, on_valid=when_ready(con, scoped, MODELS_READ))
+    run_models(con, scoped, partial=True)
+    counts = con.execute(
+        """select t.kommune, m.kommune_name, t.age_band, t.active_teams
+        from marts.fct_active_teams t
+        left join staging.stg_municipality__map m using (kommune)
+        where t.snapshot_date = ? and (? is null or t.kommune = ?)
+        order by t.kommune, t.age_band_order""",
+        [at, kommune, kommune],
+    ).df()
+    registers = con.execute(
+        """select r.kommune, r._source_file as file, r.register_as_of,
+            r.register_as_of >= ? as counts_the_date, count(*) as teams,
+            (select count(*) from quarantine.team_register q
+             where q._source_file = r._source_file) as quarantined
+        from staging.stg_teams__register r
+        where ? is null or r.kommune = ?
+        group by all order by all""",
+        [at, kommune, kommune],
+    ).df()
+    con.close()
+    return counts, registers
+
+
+def as_text(counts: pd.DataFrame, registers: pd.DataFrame, at: dt.date) -> str:
+    lines = [f"Active teams on {at.isoformat()} (start ≤ date, no end or end ≥ date)"]
+    for (code, name), g in counts.groupby(["kommune", "kommune_name"], sort=True, dropna=False):
+        lines.append(f"  {name} ({code})")
+        lines += [
+            f"    {band:<8} {int(n):>6}"
+            for band, n in zip(g["age_band"], g["active_teams"], strict=True)
+        ]
+        lines.append(f"    {'total':<8} {int(g['active_teams'].sum()):>6}")
+    for r in registers.to_dict("records"):
+        note = "" if r["counts_the_date"] else f" – exported before {at.isoformat()}: no count"
+        held = int(r["quarantined"])
+        held_text = f", {held} row(s) held back (see ot-eval validate)" if held else ""
+        day = pd.Timestamp(r["register_as_of"]).date().isoformat()
+        lines.append(f"  register {r['file']}: exported {day}{held_text}{note}")
+    return "\n".join(lines)
