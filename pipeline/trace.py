@@ -96,6 +96,9 @@ def find_metric_row(
     chosen = table
     for col, value in selectors.items():
         chosen = chosen[chosen[col].astype(str).map(_norm) == _norm(value)]
+    for dim, total in d.totals.items():  # a dimension not named means its total («Alle»)
+        if dim not in selectors and len(chosen) > 1:
+            chosen = chosen[chosen[dim].astype(str) == total]
     if len(chosen) == 1:
         return {str(k): v for k, v in chosen.iloc[0].items()}
     if chosen.empty:
@@ -124,17 +127,27 @@ def _choices(table: pd.DataFrame, dims: Sequence[str], selectors: Mapping[str, s
     return "values in the table – " + "; ".join(parts)
 
 
-def _lineage_select(con: duckdb.DuckDBPyConnection, d: Definition) -> str:
+def _units(d: Definition, dims: Mapping[str, Any]) -> str:
+    """The units relation of the metric row's part (schema.name)."""
+    return d.part(dims).units or d.units
+
+
+def _lineage_select(con: duckdb.DuckDBPyConnection, units: str) -> str:
     columns = {
         c for (c,) in con.execute(
             "select column_name from information_schema.columns "
             "where table_schema = ? and table_name = ?",
-            d.units.split("."),
+            units.split("."),
         ).fetchall()
     }  # fmt: skip
     if LINEAGE_LIST in columns:
         return f"* exclude ({LINEAGE_LIST}), unnest({LINEAGE_LIST}, recursive := true)"
     return "*, _source as source, _source_file as file, _source_row as row"
+
+
+def _key(d: Definition, dims: Mapping[str, Any]) -> str:
+    """The part a metric row belongs to ("" when the definition has one)."""
+    return str(dims.get(d.part_by, "")) if d.part_by else ""
 
 
 def _role(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[str]]:
@@ -148,6 +161,14 @@ def _role(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[str]]:
     )
 
 
+def _expanded(
+    con: duckdb.DuckDBPyConnection, d: Definition, dims: Mapping[str, Any], where: str
+) -> str:
+    """The metric row's units, one row per source row (source, file, row), as a subquery."""
+    select = _lineage_select(con, _units(d, dims))
+    return f"(select {select} from {relation(d, _key(d, dims))} where {where})"
+
+
 def source_rows(
     con: duckdb.DuckDBPyConnection,
     d: Definition,
@@ -158,11 +179,10 @@ def source_rows(
     its unit's role and key columns."""
     where, params = unit_filter(d, dims)
     role, role_params = _role(d, dims)
-    keys = ", ".join(ident(k) for k in d.keys)
+    keys = ", ".join(ident(k) for k in (d.part(dims).keys or d.keys))
     sql = (
         f"select source, file, row, {role} as role, {keys} "
-        f"from (select {_lineage_select(con, d)} from {relation(d)} where {where}) "
-        "order by file, row, role"
+        f"from {_expanded(con, d, dims, where)} order by file, row, role"
     )
     bound = [*role_params, *params]
     if limit:
@@ -178,14 +198,14 @@ def role_split(
     where, params = unit_filter(d, dims)
     role, role_params = _role(d, dims)
     units = con.execute(
-        f"select {role} as role, count(*) as units from {relation(d)} where {where} "
+        f"select {role} as role, count(*) as units from {relation(d, _key(d, dims))} "
+        f"where {where} "
         "group by all order by all",
         [*role_params, *params],
     ).df()
     files = con.execute(
         f"select source, file, {role} as role, count(*) as rows "
-        f"from (select {_lineage_select(con, d)} from {relation(d)} where {where}) "
-        "group by all order by all",
+        f"from {_expanded(con, d, dims, where)} group by all order by all",
         [*role_params, *params],
     ).df()
     return units, files
@@ -196,7 +216,7 @@ def reproduce(
 ) -> tuple[float, pd.DataFrame]:
     """The metric row's estimate recomputed from its traced units, and the table it rests on
     (numerator and denominator per group, the 2x2 table of a kappa, the panel of a DiD)."""
-    key = str(dims.get(d.part_by, "")) if d.part_by else ""
+    key = _key(d, dims)
     part = d.parts[key]
     counts = unit_counts(con, d, key, unit_filter(d, dims))
     for dim, total in d.totals.items():  # the units are selected; keep their own group
@@ -241,7 +261,7 @@ def _reproduce_did(
     panel = con.execute(
         f"""select kommune, year, count(*) filter (is_numerator) as events,
             sum(value) filter (is_denominator) as person_years
-        from {relation(d)} where {where} group by all order by all""",
+        from {relation(d, _key(d, dims))} where {where} group by all order by all""",
         params,
     ).df()
     estimate, mart = panel_estimate(con, str(dims["outcome"]), panel)

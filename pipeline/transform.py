@@ -85,6 +85,15 @@ def discover(sql_dir: Path) -> list[Model]:
     return [models[r] for r in order]
 
 
+AGE_YEARS = """create or replace macro meta.age_years(birth, on_date) as
+    year(on_date) - year(birth)
+    - case when month(on_date) * 100 + day(on_date) < month(birth) * 100 + day(birth)
+      then 1 else 0 end"""
+"""Age in completed years on a date: the birthday has come when the date's (month, day) is at
+or past the birth's, so a 29 February birthday is reached on 1 March in other years. The one
+definition every model uses (teams on a date, PSFS persons)."""
+
+
 def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     ev = settings.evaluation
     pilots = pd.DataFrame(
@@ -110,6 +119,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
             "last_year": [ev.last_year],
         }
     )
+    con.execute(AGE_YEARS)
     for name, frame in (
         ("cfg_pilots", pilots),
         ("cfg_comparison", comparison),

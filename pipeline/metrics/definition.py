@@ -35,6 +35,9 @@ class Part:
     value: str | None = None  # the column averaged (mean) or the two codings (kappa: "a,b")
     numerator_flag: str | None = "is_numerator"  # None: every unit
     denominator_flag: str | None = "is_denominator"
+    units: str | None = None  # another units relation than the definition's (other unit)
+    unit: str | None = None  # what one of those units is, in words
+    keys: tuple[str, ...] | None = None  # key columns of those units (default: the definition's)
 
     def flag(self, which: str) -> str:
         """The SQL condition for the numerator or denominator."""
@@ -55,6 +58,9 @@ class Definition:
     keys: tuple[str, ...]  # unit columns the trace shows
     part_by: str | None = None  # a dimension that selects the part (not a column of `units`)
     totals: Mapping[str, str] = field(default_factory=dict)  # dim -> value that means "all"
+    # the combinations of matched dimensions counted (others show their total value); default:
+    # all of them, and for each total dimension the others without it
+    groupings: tuple[tuple[str, ...], ...] | None = None
     derived: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def part(self, dims: Mapping[str, Any]) -> Part:
@@ -73,6 +79,8 @@ class Definition:
         out = [("Enhet", f"{self.unit} ({self.units})")]
         for key, p in self.parts.items():
             prefix = f"{key}: " if key else ""
+            if p.units:
+                out.append(("Enhet", f"{prefix}{p.unit} ({p.units})"))
             if p.estimator == "count":
                 out.append(("Teller", prefix + p.numerator))
             else:
@@ -102,9 +110,9 @@ def unit_filter(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[Any]]
     return " and ".join(conditions) or "true", params
 
 
-def relation(d: Definition) -> str:
-    """The units relation, quoted for SQL."""
-    return ident(*d.units.split("."))
+def relation(d: Definition, part: str = "") -> str:
+    """The units relation of a part (default: the definition's), quoted for SQL."""
+    return ident(*(d.parts[part].units or d.units).split("."))
 
 
 def unit_counts(
@@ -117,8 +125,11 @@ def unit_counts(
     hits (units in the numerator) and, for a mean or kappa, the values in a fixed order."""
     p = d.parts[part]
     matched = [ident(c) for c in d.matched]
-    total_sets = ["(" + ", ".join(ident(c) for c in d.matched if c != t) + ")" for t in d.totals]
-    sets = ", ".join(["(" + ", ".join(matched) + ")", *total_sets])
+    if d.groupings is not None:
+        groups = [tuple(g) for g in d.groupings]
+    else:
+        groups = [tuple(d.matched), *(tuple(c for c in d.matched if c != t) for t in d.totals)]
+    sets = ", ".join("(" + ", ".join(ident(c) for c in g) + ")" for g in groups)
     dims_out = ", ".join(
         f"coalesce(cast({ident(c)} as varchar), ?) as {ident(c)}" if c in d.totals else ident(c)
         for c in d.matched
@@ -127,7 +138,7 @@ def unit_counts(
     den, num = p.flag("denominator"), p.flag("numerator")
     lists = ""
     if p.value:
-        order = ", ".join(ident(k) for k in d.keys)
+        order = ", ".join(ident(k) for k in (p.keys or d.keys))
         lists = "".join(
             f", list({ident(v)} order by {order}) filter ({den}) as {ident(v)}"
             for v in p.value.split(",")
@@ -135,7 +146,7 @@ def unit_counts(
     sql = (
         f"select {dims_out}, count(*) filter ({den}) as n, "
         f"count(*) filter ({num} and {den}) as hits{lists} "
-        f"from {relation(d)} where {where[0]} group by grouping sets ({sets}) "
+        f"from {relation(d, part)} where {where[0]} group by grouping sets ({sets}) "
         f"order by {', '.join(str(i + 1) for i in range(len(matched)))}"
     )
     return con.execute(sql, [*params, *where[1]]).df()

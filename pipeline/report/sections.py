@@ -53,6 +53,7 @@ class Section:
     tables: tuple[Table, ...]
 
 
+BY_KOMMUNE = {"age_band": "Alle", "period": "Alle"}  # psfs_change: the per-municipality rows
 SHARE_CI = (Col("n", "n", "count"), Col("estimate", "Andel"), Col("ci", "95 % KI"))
 
 EVALUATION: tuple[Section, ...] = (
@@ -134,14 +135,15 @@ EVALUATION: tuple[Section, ...] = (
     Section(
         "psfs",
         "PSFS – «Hva er viktig for deg?»",
-        "Endring i gjennomsnittlig aktivitetsskår fra første til siste samtale, og andel med "
-        "en meningsfull bedring (2 eller mer).",
+        "Endring i gjennomsnittlig aktivitetsskår fra første til siste samtale, og andeler med "
+        "meningsfull bedring: 2 eller mer på gjennomsnittet, 3 eller mer på én aktivitet, og "
+        "Abbott & Schmitts minste viktige endring – etter kommune, aldersgruppe og år.",
         (
             Figure(
                 "mean_points",
                 "Gjennomsnittlig endring",
                 "metrics.psfs_change",
-                {"indicator": "gjennomsnittlig_endring"},
+                {"indicator": "gjennomsnittlig_endring", **BY_KOMMUNE},
                 x="kommune_navn",
                 y_title="Endring (0–10)",
             ),
@@ -155,8 +157,29 @@ EVALUATION: tuple[Section, ...] = (
                     Col("estimate", "Endring"),
                     Col("ci", "95 % KI"),
                 ),
-                {"indicator": "gjennomsnittlig_endring"},
+                {"indicator": "gjennomsnittlig_endring", **BY_KOMMUNE},
                 fmt="number",
+            ),
+            Table(
+                "psfs_change",
+                (
+                    Col("indicator", "Indikator"),
+                    Col("age_band", "Aldersgruppe"),
+                    Col("period", "År"),
+                    Col("n", "Enheter", "count"),
+                    Col("estimate", "Andel"),
+                    Col("ci", "95 % KI"),
+                ),
+                {
+                    "indicator": [
+                        "andel_bedring_minst_2",
+                        "andel_aktiviteter_bedring_minst_3",
+                        "andel_mid_liten",
+                        "andel_mid_middels",
+                        "andel_mid_stor",
+                    ],
+                    "kommune": "Alle",
+                },
             ),
             Table(
                 "psfs_change",
@@ -166,7 +189,7 @@ EVALUATION: tuple[Section, ...] = (
                     Col("estimate", "Andel med bedring ≥ 2"),
                     Col("ci", "95 % KI"),
                 ),
-                {"indicator": "andel_bedring_minst_2"},
+                {"indicator": "andel_bedring_minst_2", **BY_KOMMUNE},
             ),
         ),
     ),

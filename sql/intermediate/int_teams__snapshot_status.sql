@@ -1,18 +1,12 @@
 -- One row per team active on a count date of its municipality (start <= date and no end or
 -- end >= date; never after its register's export date), with the person's age in completed
--- years on that date and its age band. The birthday has come when the date's (month, day) is
--- at or past the birth's: a 29 February birthday is reached on 1 March in other years.
+-- years on that date (meta.age_years: a 29 February birthday is reached on 1 March in other
+-- years) and its age band.
 with active as (
     select
         t.*,
         s.snapshot_date,
-        year(s.snapshot_date) - year(t.birth_date)
-        - case
-            when month(s.snapshot_date) * 100 + day(s.snapshot_date)
-                < month(t.birth_date) * 100 + day(t.birth_date)
-                then 1
-            else 0
-        end as age_years,
+        meta.age_years(t.birth_date, s.snapshot_date) as age_years,
     from staging.stg_teams__register as t
     inner join intermediate.int_teams__count_dates as s
         on s.kommune = t.kommune and s.snapshot_date <= t.register_as_of

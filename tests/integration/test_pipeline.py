@@ -129,8 +129,13 @@ def test_user_benefit_recovers_planted_difference(pipeline_run: Run) -> None:
 
 def test_psfs_mean_change_recovers_planted_change(pipeline_run: Run) -> None:
     m = metric(pipeline_run, "psfs_change")
-    overall = m[(m.indicator == "gjennomsnittlig_endring") & (m.kommune == "Alle")].iloc[0]
-    assert within_3se(overall, pipeline_run.truth["psfs"]["mean_change_first_to_last"])
+    everyone = m[(m.kommune == "Alle") & (m.age_band == "Alle") & (m.period == "Alle")]
+    planted = pipeline_run.truth["psfs"]["mean_change_first_to_last"]
+    for indicator in ("gjennomsnittlig_endring", "gjennomsnittlig_endring_bootstrap"):
+        overall = everyone[everyone.indicator == indicator].iloc[0]
+        assert within_3se(overall, planted)
+        assert overall["p_value"] < 1e-6  # a planted change of 2 is far from none
+    assert set(m.indicator) >= {"andel_aktiviteter_bedring_minst_3", "andel_mid_stor"}
 
 
 def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run) -> None:

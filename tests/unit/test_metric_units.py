@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from pipeline.metrics.definition import Definition, Part, unit_counts, unit_filter
+from pipeline.transform import AGE_YEARS
 from tests.conftest import REPO
 
 
@@ -15,38 +16,77 @@ def _model(con: duckdb.DuckDBPyConnection, layer: str, name: str) -> None:
     con.execute(f"create table {layer}.{name} as {sql}")
 
 
-def test_psfs_improvement_of_exactly_two_counts() -> None:
-    """Mean change 2 computed as avg(last) - avg(first) is 1.9999999999999998 in floating
-    point for these scores; the mart decides on integer sums, so the person counts."""
+def _psfs_chain(con: duckdb.DuckDBPyConnection, forms: str) -> None:
+    """The PSFS models from staging forms (hand-made rows) to the marts."""
+    for schema in ("staging", "intermediate", "marts", "meta"):
+        con.execute(f"create schema if not exists {schema}")
+    con.execute(AGE_YEARS)
+    con.execute(
+        f"""create table staging.stg_psfs__forms as select person_id, '5530' as kommune,
+            conversation_no, conversation_date::date as conversation_date, is_reversed_scale,
+            activity_1, score_1, activity_2, score_2, activity_3, score_3,
+            null::varchar as activity_4, null::bigint as score_4,
+            null::varchar as activity_5, null::bigint as score_5,
+            'psfs_forms' as _source, 'f.csv' as _source_file,
+            row_number() over () + 1 as _source_row
+        from (values {forms}) t(person_id, conversation_no, conversation_date,
+            is_reversed_scale, activity_1, score_1, activity_2, score_2, activity_3, score_3)"""
+    )
+    con.execute(
+        "create table staging.stg_teams__register as select 'P1' as person_id, "
+        "date '2000-02-29' as birth_date"
+    )
+    con.execute(
+        "create table meta.cfg_age_bands as select * from (values (0, 17, '0-17', 0), "
+        "(18, null, '18+', 1)) t(age_from, age_to, label, sort_order)"
+    )
+    for layer, name in (
+        ("intermediate", "int_psfs__activity_scores"),
+        ("intermediate", "int_psfs__persons"),
+        ("intermediate", "int_psfs__activity_pairs"),
+        ("marts", "fct_psfs_person_change"),
+        ("marts", "fct_psfs_activity_change"),
+        ("marts", "fct_psfs_step_change"),
+    ):
+        _model(con, layer, name)
+
+
+def test_psfs_hand_cases() -> None:
+    """P1: a change of exactly 2 (1.9999999999999998 as avg(last) - avg(first) in floating
+    point) counts; an activity added at conversation 3 has no baseline. P2: a reversed-scale
+    form (0 = no difficulty) is turned before the change. P3: one conversation only, no change.
+    """
     con = duckdb.connect()
-    con.execute("create schema intermediate")
-    con.execute(
-        """create table intermediate.int_psfs__activity_scores as
-        select * from (values
-            ('P1', '5530', 1, 'a', 0), ('P1', '5530', 1, 'b', 0), ('P1', '5530', 1, 'c', 5),
-            ('P1', '5530', 2, 'a', 2), ('P1', '5530', 2, 'b', 2), ('P1', '5530', 2, 'c', 7),
-            ('P2', '5530', 1, 'a', 3), ('P2', '5530', 2, 'a', 4),
-            ('P3', '5530', 1, 'a', 3)
-        ) t(person_id, kommune, conversation_no, activity, score)"""
-    )
-    con.execute(
-        "alter table intermediate.int_psfs__activity_scores add column _source varchar "
-        "default 'psfs_forms'"
-    )
-    con.execute(
-        "alter table intermediate.int_psfs__activity_scores add column _source_file varchar "
-        "default 'f.csv'"
-    )
-    con.execute(
-        "alter table intermediate.int_psfs__activity_scores add column _source_row bigint default 2"
+    _psfs_chain(
+        con,
+        """('P1', 1, '2021-01-10', false, 'a', 0, 'b', 0, 'c', 5),
+           ('P1', 2, '2021-03-10', false, 'a', 1, 'b', 1, 'c', 6),
+           ('P1', 3, '2021-06-10', false, 'a', 2, 'b', 2, 'c', 7),
+           ('P2', 1, '2021-01-10', true, 'a', 9, null, null, null, null),
+           ('P2', 2, '2022-01-10', true, 'a', 5, 'x', 3, null, null),
+           ('P3', 1, '2021-01-10', false, 'a', 3, null, null, null, null)""",
     )
     assert (2 + 2 + 7) / 3 - (0 + 0 + 5) / 3 < 2  # the float trap this guards against
-    _model(con, "marts", "fct_psfs_person_change")
-    rows = con.execute(
-        "select person_id, n_activities, sum_last - sum_first, is_improved_2 "
-        "from marts.fct_psfs_person_change order by person_id"
+    people = con.execute(
+        "select person_id, n_activities, sum_last - sum_first, is_improved_2, mid_category, "
+        "age_band, period from marts.fct_psfs_person_change order by person_id"
     ).fetchall()
-    assert rows == [("P1", 3, 6, True), ("P2", 1, 1, False)]  # P3: one conversation only
+    assert people == [
+        ("P1", 3, 6, True, "liten", "18+", "2021"),  # 2.0: small MID; 20 years on 2021-01-10
+        ("P2", 1, 4, True, "stor", "ukjent", "2022"),  # 10-9=1 -> 10-5=5: +4; x added later
+    ]
+    activities = con.execute(
+        "select person_id, activity, change, is_improved_3 from marts.fct_psfs_activity_change "
+        "order by all"
+    ).fetchall()
+    assert activities == [
+        ("P1", "a", 2, False), ("P1", "b", 2, False), ("P1", "c", 2, False), ("P2", "a", 4, True)
+    ]  # fmt: skip
+    steps = con.execute(
+        "select person_id, conversation_no, n_activities, mean_change "
+        "from marts.fct_psfs_step_change order by all"
+    ).fetchall()
+    assert steps == [("P1", 2, 3, 1.0), ("P1", 3, 3, 1.0), ("P2", 2, 1, 4.0)]
 
 
 DEF = Definition(
@@ -105,6 +145,7 @@ def test_active_teams_on_the_date_edges_birthdays_and_export_date() -> None:
     con = duckdb.connect()
     for schema in ("staging", "intermediate", "meta"):
         con.execute(f"create schema {schema}")
+    con.execute(AGE_YEARS)
     con.execute(
         """create table staging.stg_teams__register as
         select kommune, team_id, person_id, birth_date::date as birth_date,
