@@ -43,6 +43,7 @@ REFERENCE_SOURCES: dict[str, dict[str, Any]] = {
     },
 }
 
+AUDIENCES = ("outward", "internal")  # who may read the evaluation report
 ANY = object()  # a table whose keys are the user's own (column names, codes)
 COMMON_OPTIONS = {"decimal": str, "timezone": str, "date_format": str}
 OPTIONS: dict[str, dict[str, Any]] = {
@@ -65,7 +66,13 @@ SCHEMA: dict[str, Any] = {
         "comparison": list,
         "pilots": [{"name": str, "code": str, "start": dt.date, "end": dt.date}],
     },
-    "report": {"municipality": str, "quarter": str, "language": str, "suppression_threshold": int},
+    "report": {
+        "municipality": str,
+        "quarter": str,
+        "language": str,
+        "suppression_threshold": int,
+        "audience": str,
+    },
     "validation": {
         "engine": str,
         "gx_max_rows": int,
@@ -149,6 +156,7 @@ class Report:
     quarter: str
     language: str
     suppression_threshold: int
+    audience: str = "outward"  # outward: small counts suppressed; internal: shown, and said
 
 
 @dataclass(frozen=True)
@@ -466,7 +474,16 @@ def load_settings(config_file: str | Path) -> Settings:
         quarter=str(rep.get("quarter", "")),
         language=str(rep.get("language", "nb")),
         suppression_threshold=int(rep.get("suppression_threshold", 5)),
+        audience=str(rep.get("audience", "outward")),
     )
+    if report.audience not in AUDIENCES:
+        raise cfg.error(
+            "report.audience is unknown",
+            "report",
+            "audience",
+            expected=" or ".join(AUDIENCES),
+            found=repr(report.audience),
+        )
     smp = data.get("sample", {})
     sample = Sample(
         enabled=bool(smp.get("enabled", False)),

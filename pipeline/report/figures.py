@@ -65,10 +65,10 @@ def team_bars(
     for i, (snapshot, g) in enumerate(data.groupby("snapshot_date", sort=True)):
         fig.add_bar(
             x=g[x],
-            y=g[y],
+            y=[None if pd.isna(v) else float(v) for v in g[y]],  # suppressed: no bar
             name=str(snapshot),
             marker_color=PALETTE[i % len(PALETTE)],
-            text=g[y].astype(int),
+            text=[("–" if pd.isna(v) else str(int(v))) for v in g[y]],  # – : suppressed
             textposition="outside",
         )
     fig.update_layout(barmode="group")

@@ -30,6 +30,10 @@ class Table:
     columns: tuple[Col, ...]
     where: Mapping[str, Any] = field(default_factory=dict)  # column -> value or list of values
     fmt: str = "share"  # how estimate and ci are shown: share (per cent) | number
+    # a count table as rows × columns with totals, one per value of split_by, small counts
+    # suppressed (primary and secondary) unless [report] audience = "internal"
+    pivot: tuple[str, str] | None = None
+    split_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,8 @@ class Figure:
     color: str | None = None
     y: str = "estimate"
     y_title: str = ""
+    pivot: tuple[str, str] | None = None  # counts: drawn as the protected table shows them
+    split_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,19 +122,19 @@ EVALUATION: tuple[Section, ...] = (
                 "metrics.team_counts",
                 {"kommune": FOCUS, "snapshot_date": SNAPSHOTS},
                 x="age_band",
+                y="n",
                 y_title="Aktive team",
+                pivot=("kommune_navn", "age_band"),
+                split_by="snapshot_date",
             ),
         ),
         (
             Table(
                 "team_counts",
-                (
-                    Col("kommune_navn", "Kommune"),
-                    Col("snapshot_date", "Dato"),
-                    Col("age_band", "Aldersgruppe"),
-                    Col("n", "Aktive team", "count"),
-                ),
+                (Col("kommune_navn", "Kommune"), Col("n", "Aktive team", "count")),
                 {"snapshot_date": SNAPSHOTS},
+                pivot=("kommune_navn", "age_band"),
+                split_by="snapshot_date",
             ),
         ),
     ),

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
+from pipeline.disclosure import TOTAL, protect_counts, with_totals
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
 from pipeline.report.sections import FOCUS, SNAPSHOTS, Col, Figure, Section, Table
@@ -80,20 +81,75 @@ def trace_command(metric: str, row: pd.Series) -> str:
     return shlex.join(["ot-eval", "trace", metric, *(f"{d}={row[d]}" for d in dims)])
 
 
+def protected(data: pd.DataFrame, pivot: tuple[str, str], settings: Settings) -> pd.DataFrame:
+    """Counts of a rows × columns table with totals: for an outward report small counts are
+    suppressed (primary and secondary, `pipeline.disclosure`); internal: all shown."""
+    rows, cols = pivot
+    if settings.report.audience == "internal":
+        cells = with_totals(data[[rows, cols, "n"]].astype({rows: str, cols: str}), rows, cols, "n")
+        return cells.assign(status="safe", shown=cells["n"].astype("Int64"))
+    return protect_counts(data, [rows, cols], "n", settings.report.suppression_threshold)
+
+
+def _pivot_tables(
+    data: pd.DataFrame, t: Table, settings: Settings, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """One table per value of split_by: rows × columns with totals, «–» where suppressed."""
+    assert t.pivot is not None
+    rows, cols = t.pivot
+    out = []
+    groups = data.groupby(t.split_by, sort=True) if t.split_by else [("", data)]
+    for value, part in groups:
+        cells = protected(part, t.pivot, settings)
+        order = [*dict.fromkeys(part[cols]), TOTAL]
+        lines = [*dict.fromkeys(part[rows]), TOTAL]
+        shown = {(r[rows], r[cols]): r["shown"] for r in cells.to_dict("records")}
+        out.append(
+            base
+            | {
+                "caption": f"{value}" if t.split_by else "",
+                "columns": [{"title": t.columns[0].title, "numeric": False}]
+                + [{"title": "I alt" if c == TOTAL else c, "numeric": True} for c in order],
+                "rows": [
+                    ["I alt" if r == TOTAL else r] + [_shown(shown.get((r, c))) for c in order]
+                    for r in lines
+                ],
+                "suppressed": bool(cells["shown"].isna().any()),
+            }
+        )
+    return out
+
+
+def _shown(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else count(value)
+
+
 def table_data(
     con: duckdb.DuckDBPyConnection, settings: Settings, t: Table, names: dict[str, str]
-) -> dict[str, Any]:
+) -> list[dict[str, Any]]:
+    """Template data for a declared table (a count pivot gives one table per split value)."""
     data = fetch(con, f"metrics.{t.metric}", dict(t.where), settings, names)
-    return {
+    base = {
         "metric": t.metric,
-        "columns": [
-            {"title": c.title, "numeric": c.fmt in NUMERIC or c.key in ("estimate", "ci")}
-            for c in t.columns
-        ],
-        "rows": [[_cell(r, c, t.fmt) for c in t.columns] for _, r in data.iterrows()],
         "definition": METRICS[t.metric].definition.describe(),
         "trace": trace_command(t.metric, data.iloc[0]) if len(data) else "",
+        "threshold": settings.report.suppression_threshold,
     }
+    if t.pivot:
+        return _pivot_tables(data, t, settings, base)
+    return [
+        {
+            "metric": t.metric,
+            "columns": [
+                {"title": c.title, "numeric": c.fmt in NUMERIC or c.key in ("estimate", "ci")}
+                for c in t.columns
+            ],
+            "rows": [[_cell(r, c, t.fmt) for c in t.columns] for _, r in data.iterrows()],
+            "caption": "",
+            "suppressed": False,
+        }
+        | base
+    ]
 
 
 def _div(fig: go.Figure) -> str:
@@ -111,13 +167,34 @@ def _div(fig: go.Figure) -> str:
 def figure_data(
     con: duckdb.DuckDBPyConnection, settings: Settings, f: Figure, names: dict[str, str]
 ) -> dict[str, Any]:
-    data = fetch(con, f.relation, dict(f.where), settings, names)
+    where = dict(f.where)
+    focus_only = where.pop("kommune", None)
+    data = fetch(con, f.relation, where, settings, names)
+    if f.pivot:  # draw what the protected table publishes, never a suppressed count
+        data = _protected_long(data, f, settings)
+    if focus_only is not None:
+        wanted = _resolve(focus_only, settings)
+        data = data[data["kommune"] == wanted]
     focus = settings.report.municipality
     title = f.title.format(kommune_navn=names.get(focus, focus))
     draw = getattr(figures, f.kind)
     fig = draw(data, x=f.x, y=f.y, title=title, color=f.color, y_title=f.y_title,
                marker=settings.evaluation.intervention_date.year + 0.5)  # fmt: skip
     return {"html": _div(fig), "relation": f.relation}
+
+
+def _protected_long(data: pd.DataFrame, f: Figure, settings: Settings) -> pd.DataFrame:
+    """The figure's counts as the outward table shows them: a suppressed cell has no value."""
+    assert f.pivot is not None
+    rows, cols = f.pivot
+    parts = []
+    groups = data.groupby(f.split_by, sort=True) if f.split_by else [("", data)]
+    for _, part in groups:
+        cells = protected(part, f.pivot, settings)
+        shown = {(r[rows], r[cols]): r["shown"] for r in cells.to_dict("records")}
+        values = [shown.get((a, b)) for a, b in zip(part[rows], part[cols], strict=True)]
+        parts.append(part.assign(n=pd.Series(values, index=part.index, dtype="Float64")))
+    return pd.concat(parts, ignore_index=True) if parts else data
 
 
 def section_data(
@@ -128,5 +205,5 @@ def section_data(
         "title": s.title,
         "note": s.note,
         "figures": [figure_data(con, settings, f, names) for f in s.figures],
-        "tables": [table_data(con, settings, t, names) for t in s.tables],
+        "tables": [one for t in s.tables for one in table_data(con, settings, t, names)],
     }

@@ -165,6 +165,7 @@ def _evaluation(
         title="Evaluering av strukturert tverrfaglig oppfølgingsteam",
         subtitle="Forankring, koordinatorer, team, PSFS, brukere, registerutfall og intervjuer",
         sections=evaluation_sections(con, settings),
+        audience=settings.report.audience,
         summary=summary,
         totals=_totals(summary),
         prov=prov,
