@@ -27,7 +27,7 @@ from pipeline.metrics.definition import (
 )
 from pipeline.sqlutil import ident, table_exists
 from pipeline.stats.agreement import cohens_kappa
-from pipeline.stats.means import mean_t
+from pipeline.stats.means import mean_t, median_ci
 from pipeline.stats.proportions import difference_newcombe
 
 ROLE = {
@@ -230,6 +230,9 @@ def reproduce(
         return _reproduce_did(con, d, dims)
     if part.estimator == "count":
         return float(counts["n"].sum()), counts[["n"]]
+    if part.estimator == "median":
+        values = np.concatenate([np.asarray(v, dtype=float) for v in counts[part.value]])
+        return median_ci(values).estimate, counts[["n"]]
     if part.estimator == "mean":
         values = np.concatenate([np.asarray(v, dtype=float) for v in counts[part.value]])
         return mean_t(values).estimate, counts[["n"]]

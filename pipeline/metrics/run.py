@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from pipeline.metrics import interviews, psfs, registry, survey_staff, survey_users, teams
+from pipeline.metrics import interviews, ke, psfs, registry, survey_staff, survey_users, teams
 from pipeline.metrics.definition import Definition
 from pipeline.sqlutil import ident
 
@@ -25,6 +25,9 @@ METRICS: dict[str, Metric] = {
         Metric(survey_staff.ANCHORING, survey_staff.anchoring_by_role),
         Metric(survey_staff.ADEQUACY, survey_staff.coordinator_adequacy),
         Metric(teams.DEFINITION, teams.team_counts),
+        Metric(teams.FLOWS, teams.team_flows),
+        Metric(teams.IP_SHARE, teams.team_ip_share),
+        Metric(ke.DEFINITION, ke.ke_process),
         Metric(psfs.DEFINITION, psfs.psfs_change),
         Metric(survey_users.DEFINITION, survey_users.user_benefit),
         Metric(registry.DEFINITION, registry.registry_did),

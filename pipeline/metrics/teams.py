@@ -5,8 +5,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.metrics.definition import Definition, Part
-from pipeline.metrics.tidy import frame
+from pipeline.metrics.definition import Definition, Part, unit_counts
+from pipeline.metrics.tidy import frame, row
+from pipeline.stats.proportions import wilson
 
 DEFINITION = Definition(
     table="team_counts",
@@ -51,3 +52,76 @@ def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return frame(
         [{str(k): v for k, v in r.items()} for r in data.to_dict("records")], list(DEFINITION.dims)
     )
+
+
+FLOWS = Definition(
+    table="team_flows",
+    title="Team startet og avsluttet per kvartal",
+    units="marts.fct_team_events",
+    unit="en teamstart eller en teamavslutning",
+    dims=("kommune", "quarter", "flow"),
+    filters="Godkjente rader i teamregistrene; bare hele kvartaler før registeret ble "
+    "eksportert (et kvartal som ikke var over ved eksport, telles ikke).",
+    method="Antall (ingen KI).",
+    parts={
+        "": Part(
+            "count",
+            "team med startdato (startet) eller sluttdato (avsluttet) i kvartalet",
+            "",
+            numerator_flag=None,
+            denominator_flag=None,
+        )
+    },
+    keys=("team_id", "person_id", "event_date"),
+)
+
+IP_SHARE = Definition(
+    table="team_ip_share",
+    title="Aktive team der personen har individuell plan",
+    units="intermediate.int_teams__snapshot_status",
+    unit="et team som er aktivt på datoen",
+    dims=("kommune", "snapshot_date"),
+    filters="Aktive team på datoen (som i team_counts); team uten svar på IP (tomt eller "
+    "ukjent verdi, flagget i datakvalitetsrapporten) holdes utenfor nevneren.",
+    method="Andel med Wilson-intervall (95 %).",
+    parts={
+        "": Part(
+            "share",
+            "team der IP = «Ja»",
+            "team med IP «Ja» eller «Nei»",
+            numerator_flag="has_ip",
+            denominator_flag="has_ip_answer",
+        )
+    },
+    keys=("team_id", "person_id", "start_date", "end_date"),
+)
+
+
+def team_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Teams started and ended per municipality and complete quarter (counts)."""
+    counts = unit_counts(con, FLOWS)
+    rows = [
+        {
+            **{k: r[k] for k in FLOWS.dims},
+            "n": int(r["n"]),
+            "estimate": float(r["n"]),
+            "ci_low": None,
+            "ci_high": None,
+            "method": FLOWS.method,
+        }
+        for r in counts.to_dict("records")
+    ]
+    return frame(rows, list(FLOWS.dims))
+
+
+def team_ip_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Share of active teams whose person has an individual plan, per municipality and date."""
+    counts = unit_counts(con, IP_SHARE)
+    rows = [
+        row(
+            {"kommune": r["kommune"], "snapshot_date": pd.Timestamp(r["snapshot_date"]).date()},
+            wilson(int(r["hits"]), int(r["n"])),
+        )
+        for r in counts.to_dict("records")
+    ]
+    return frame(rows, list(IP_SHARE.dims))

@@ -15,6 +15,7 @@ from typing import Any
 
 FOCUS = "@report.municipality"  # a `where` value: the config's [report] municipality
 SNAPSHOTS = "@evaluation.team_snapshots"  # a `where` value: the configured snapshot dates
+QUARTER = "@report.quarter"  # a `where` value: the config's [report] quarter
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,55 @@ EVALUATION: tuple[Section, ...] = (
                 {"snapshot_date": SNAPSHOTS},
                 pivot=("kommune_navn", "age_band"),
                 split_by="snapshot_date",
+            ),
+        ),
+    ),
+    Section(
+        "ke",
+        "Koordinerende enhet og team",
+        "Dager fra henvisning til KE-vedtak og oppstart (median, kvartiler), team startet og "
+        "avsluttet i rapportkvartalet, og andel aktive team med individuell plan.",
+        (),
+        (
+            Table(
+                "ke_process",
+                (
+                    Col("indicator", "Indikator"),
+                    Col("kommune_navn", "Kommune"),
+                    Col("n", "Team", "count"),
+                    Col("estimate", "Median (dager)"),
+                    Col("ci", "95 % KI"),
+                ),
+                {
+                    "quarter": "Alle",
+                    "indicator": [
+                        "dager_henvisning_vedtak",
+                        "dager_vedtak_oppstart",
+                        "dager_henvisning_oppstart",
+                    ],
+                },
+                fmt="number",
+            ),
+            Table(
+                "ke_process",
+                (Col("kommune_navn", "Kommune"), *SHARE_CI),
+                {"quarter": "Alle", "indicator": "andel_oppstart_innen_30_dager"},
+            ),
+            Table(
+                "team_flows",
+                (Col("kommune_navn", "Kommune"), Col("n", "Team", "count")),
+                {"quarter": QUARTER},
+                pivot=("kommune_navn", "flow"),
+                split_by="quarter",
+            ),
+            Table(
+                "team_ip_share",
+                (
+                    Col("kommune_navn", "Kommune"),
+                    Col("snapshot_date", "Dato"),
+                    *SHARE_CI,
+                ),
+                {"snapshot_date": SNAPSHOTS},
             ),
         ),
     ),

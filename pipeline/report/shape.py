@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from pipeline.disclosure import TOTAL, protect_counts, with_totals
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
-from pipeline.report.sections import FOCUS, SNAPSHOTS, Col, Figure, Section, Table
+from pipeline.report.sections import FOCUS, QUARTER, SNAPSHOTS, Col, Figure, Section, Table
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident
 
@@ -38,6 +38,8 @@ def count(value: Any) -> str:
 def _resolve(value: Any, settings: Settings) -> Any:
     if value == FOCUS:
         return settings.report.municipality
+    if value == QUARTER:
+        return settings.report.quarter
     if value == SNAPSHOTS:
         return [d.isoformat() for d in settings.evaluation.team_snapshots]
     return value
@@ -120,6 +122,14 @@ def _pivot_tables(
     return out
 
 
+def _small(row: pd.Series, col: Col, settings: Settings) -> str | None:
+    """«–» for the n, estimate and CI of a row made of fewer units than the threshold, in an
+    outward report (a share of 1 of 3 names people)."""
+    if settings.report.audience != "outward" or col.key not in ("n", "estimate", "ci"):
+        return None
+    return "–" if 0 < int(row["n"]) < settings.report.suppression_threshold else None
+
+
 def _shown(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else count(value)
 
@@ -137,6 +147,9 @@ def table_data(
     }
     if t.pivot:
         return _pivot_tables(data, t, settings, base)
+    outward = settings.report.audience == "outward"
+    threshold = settings.report.suppression_threshold
+    small = (data["n"] > 0) & (data["n"] < threshold) if len(data) else pd.Series([], dtype=bool)
     return [
         {
             "metric": t.metric,
@@ -144,9 +157,12 @@ def table_data(
                 {"title": c.title, "numeric": c.fmt in NUMERIC or c.key in ("estimate", "ci")}
                 for c in t.columns
             ],
-            "rows": [[_cell(r, c, t.fmt) for c in t.columns] for _, r in data.iterrows()],
+            "rows": [
+                [_small(r, c, settings) or _cell(r, c, t.fmt) for c in t.columns]
+                for _, r in data.iterrows()
+            ],
             "caption": "",
-            "suppressed": False,
+            "suppressed": outward and bool(small.any()),
         }
         | base
     ]

@@ -8,7 +8,7 @@ select
     s.birth_date,
     s.coordinator_id,
     s.coordinator_sector,
-    s.has_ip = 'Ja' as has_ip,
+    case s.has_ip when 'Ja' then true when 'Nei' then false end as has_ip,
     s.referral_date,
     s.decision_date,
     s.start_date,

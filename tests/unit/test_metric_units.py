@@ -150,7 +150,8 @@ def test_active_teams_on_the_date_edges_birthdays_and_export_date() -> None:
         """create table staging.stg_teams__register as
         select kommune, team_id, person_id, birth_date::date as birth_date,
             start_date::date as start_date, end_date::date as end_date,
-            as_of::date as register_as_of, 'team_register' as _source, 'r.xlsx' as _source_file,
+            as_of::date as register_as_of, true as has_ip, 'K1' as coordinator_id,
+            'Helse' as coordinator_sector, 'team_register' as _source, 'r.xlsx' as _source_file,
             row_number() over () + 3 as _source_row
         from (values
             ('5530', 'T1', 'P1', '1950-06-01', '2021-03-01', '2021-03-01', '2024-01-01'),

@@ -133,3 +133,14 @@ def test_bootstrap_mean_interval_covers_a_planted_mean_and_is_reproducible() -> 
             assert abs(b.ci_low - t.ci_low) < 0.03 and abs(b.ci_high - t.ci_high) < 0.03
             assert mean_bootstrap(x, resamples=999) == b
     assert covered >= 90
+
+
+def test_median_ci_is_the_order_statistic_interval() -> None:
+    """n = 20 at 95 %: the 6th and 15th smallest values (Conover's table); n = 5: too few for
+    a 95 % interval."""
+    from pipeline.stats.means import median_ci
+
+    e = median_ci(list(range(1, 21)))
+    assert (e.estimate, e.ci_low, e.ci_high) == (10.5, 6.0, 15.0)
+    small = median_ci([3, 1, 2, 5, 4])
+    assert small.estimate == 3 and np.isnan(small.ci_low)
