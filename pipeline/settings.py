@@ -300,6 +300,17 @@ def _date(cfg: _Config, value: Any, where: str, key: str) -> dt.date:
         ) from exc
 
 
+def _one_of(cfg: _Config, value: str, choices: tuple[str, ...], where: str, key: str) -> None:
+    if value not in choices:
+        raise cfg.error(
+            f"{where}.{key} is unknown",
+            where,
+            key,
+            expected=" or ".join(choices),
+            found=repr(value),
+        )
+
+
 def _need(cfg: _Config, table: dict[str, Any], key: str, where: str) -> Any:
     if key not in table:
         raise cfg.error(
@@ -476,14 +487,7 @@ def load_settings(config_file: str | Path) -> Settings:
         suppression_threshold=int(rep.get("suppression_threshold", 5)),
         audience=str(rep.get("audience", "outward")),
     )
-    if report.audience not in AUDIENCES:
-        raise cfg.error(
-            "report.audience is unknown",
-            "report",
-            "audience",
-            expected=" or ".join(AUDIENCES),
-            found=repr(report.audience),
-        )
+    _one_of(cfg, report.audience, AUDIENCES, "report", "audience")
     smp = data.get("sample", {})
     sample = Sample(
         enabled=bool(smp.get("enabled", False)),
@@ -568,12 +572,5 @@ def _validation(cfg: _Config, data: dict[str, Any]) -> Validation:
         accept_quarantine=bool(val.get("accept_quarantine", False)),
         timezone=_timezone(cfg, str(val.get("timezone", "Europe/Oslo")), "validation"),
     )
-    if validation.engine not in ENGINES:
-        raise cfg.error(
-            "validation.engine is unknown",
-            "validation",
-            "engine",
-            expected=" or ".join(ENGINES),
-            found=repr(validation.engine),
-        )
+    _one_of(cfg, validation.engine, ENGINES, "validation", "engine")
     return validation

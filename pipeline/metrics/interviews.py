@@ -9,9 +9,8 @@ import numpy as np
 import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row
+from pipeline.metrics.tidy import frame, row, shares
 from pipeline.stats.agreement import cohens_kappa
-from pipeline.stats.proportions import wilson
 
 THEMES = Definition(
     table="interview_themes",
@@ -57,12 +56,7 @@ AGREEMENT = Definition(
 
 def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Share of the primary coder's interviews where each code and theme occurs (Wilson CI)."""
-    counts = unit_counts(con, THEMES)
-    rows = [
-        row({k: r[k] for k in THEMES.dims}, wilson(int(r["hits"]), int(r["n"])))
-        for r in counts.to_dict("records")
-    ]
-    return frame(rows, list(THEMES.dims))
+    return shares(con, THEMES)
 
 
 def interview_agreement(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row
-from pipeline.stats.proportions import wilson
+from pipeline.metrics.definition import Definition, Part
+from pipeline.metrics.tidy import shares
 
 VALID = "gyldige svar: «Vet ikke» og ubesvart holdt utenfor"
 
@@ -46,16 +45,6 @@ ADEQUACY = Definition(
     parts={"": Part("share", "svar «I stor grad» eller «I svært stor grad»", VALID)},
     keys=("respondent_id", "wave", "kommune", "answer_label"),
 )
-
-
-def shares(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
-    """A Wilson share for every combination of the definition's dimensions."""
-    counts = unit_counts(con, d)
-    rows = [
-        row({k: r[k] for k in d.dims}, wilson(int(r["hits"]), int(r["n"])))
-        for r in counts.to_dict("records")
-    ]
-    return frame(rows, list(d.dims))
 
 
 def anchoring_by_role(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -6,8 +6,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row
-from pipeline.stats.proportions import wilson
+from pipeline.metrics.tidy import frame, shares
 
 DEFINITION = Definition(
     table="team_counts",
@@ -116,12 +115,4 @@ def team_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def team_ip_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Share of active teams whose person has an individual plan, per municipality and date."""
-    counts = unit_counts(con, IP_SHARE)
-    rows = [
-        row(
-            {"kommune": r["kommune"], "snapshot_date": pd.Timestamp(r["snapshot_date"]).date()},
-            wilson(int(r["hits"]), int(r["n"])),
-        )
-        for r in counts.to_dict("records")
-    ]
-    return frame(rows, list(IP_SHARE.dims))
+    return shares(con, IP_SHARE)

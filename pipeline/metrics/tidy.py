@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from pipeline.stats.proportions import Estimate
+from pipeline.stats.proportions import Estimate, wilson
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from pipeline.metrics.definition import Definition
 
 VALUE_COLUMNS = ["n", "estimate", "ci_low", "ci_high", "method"]
 
@@ -30,3 +35,19 @@ def frame(rows: list[dict[str, Any]], dims: list[str]) -> pd.DataFrame:
     return out.astype(
         {"n": "int64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64"}
     )
+
+
+def _plain(value: Any) -> Any:
+    """A dimension value as the metric table stores it (a date, not a timestamp)."""
+    return value.date() if isinstance(value, pd.Timestamp) else value
+
+
+def shares(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
+    """A Wilson share for every combination of the definition's dimensions."""
+    from pipeline.metrics.definition import unit_counts
+
+    rows = [
+        row({k: _plain(r[k]) for k in d.dims}, wilson(int(r["hits"]), int(r["n"])))
+        for r in unit_counts(con, d).to_dict("records")
+    ]
+    return frame(rows, list(d.dims))
