@@ -179,11 +179,11 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
     elif args.verb == "teams":
         from pipeline import teams
 
-        counts, registers = teams.count_at(settings, args.at, args.kommune, args.register)
+        counts, registers, held = teams.count_at(settings, args.at, args.kommune, args.register)
         if args.fmt == "csv":
             log(counts.to_csv(index=False).rstrip("\n"))
         else:
-            log(teams.as_text(counts, registers, args.at))
+            log(teams.as_text(counts, registers, held, args.at))
     elif args.verb == "trace":
         from pipeline import trace
         from pipeline.warehouse import connect_read_only

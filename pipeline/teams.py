@@ -25,6 +25,7 @@ from pipeline.validate import MODELS_READ, validate_all
 from pipeline.warehouse import SCHEMAS
 
 SOURCE = "team_register"
+MAX_HELD = 20  # rows held back listed in the terminal
 
 
 def _register_source(settings: Settings, files: Sequence[Path]) -> Source:
@@ -46,9 +47,10 @@ def _register_source(settings: Settings, files: Sequence[Path]) -> Source:
 
 def count_at(
     settings: Settings, at: dt.date, kommune: str | None = None, files: Sequence[Path] = ()
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(active teams on `at` by municipality and age band, the registers with their export
-    date and whether they can count `at`)."""
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(active teams on `at` by municipality and age band; every register file with its export
+    date, whether it can count `at`, and rows in the file = accepted + held back; the rows held
+    back with file, row, column and reason)."""
     register = _register_source(settings, files)
     sources = {n: s for n, s in settings.sources.items() if n in REFERENCE_SOURCES}
     scoped = dataclasses.replace(
@@ -73,20 +75,26 @@ def count_at(
         [at, kommune, kommune],
     ).df()
     registers = con.execute(
-        """select r.kommune, r._source_file as file, r.register_as_of,
-            r.register_as_of >= ? as counts_the_date, count(*) as teams,
-            (select count(*) from quarantine.team_register q
-             where q._source_file = r._source_file) as quarantined
-        from staging.stg_teams__register r
-        where ? is null or r.kommune = ?
-        group by all order by all""",
-        [at, kommune, kommune],
+        """select i.file, i.as_of as register_as_of, i.as_of >= ? as counts_the_date,
+            r.rows_in_file, r.rows_accepted, r.rows_quarantined
+        from meta.ingest_files i
+        join meta.reconciliation r using (source, file)
+        where i.source = ? and (? is null or i.file in (
+            select _source_file from staging.stg_teams__register where kommune = ?))
+        order by i.file""",
+        [at, SOURCE, kommune, kommune],
+    ).df()
+    held = con.execute(
+        """select _source_file as file, _source_row as row, "column", value, reason
+        from meta.validation_failures
+        where source = ? and severity = 'quarantine' order by file, row, rule""",
+        [SOURCE],
     ).df()
     con.close()
-    return counts, registers
+    return counts, registers, held[held["file"].isin(registers["file"])]
 
 
-def as_text(counts: pd.DataFrame, registers: pd.DataFrame, at: dt.date) -> str:
+def as_text(counts: pd.DataFrame, registers: pd.DataFrame, held: pd.DataFrame, at: dt.date) -> str:
     lines = [f"Active teams on {at.isoformat()} (start ≤ date, no end or end ≥ date)"]
     for (code, name), g in counts.groupby(["kommune", "kommune_name"], sort=True, dropna=False):
         lines.append(f"  {name} ({code})")
@@ -97,8 +105,17 @@ def as_text(counts: pd.DataFrame, registers: pd.DataFrame, at: dt.date) -> str:
         lines.append(f"    {'total':<8} {int(g['active_teams'].sum()):>6}")
     for r in registers.to_dict("records"):
         note = "" if r["counts_the_date"] else f" – exported before {at.isoformat()}: no count"
-        held = int(r["quarantined"])
-        held_text = f", {held} row(s) held back (see ot-eval validate)" if held else ""
         day = pd.Timestamp(r["register_as_of"]).date().isoformat()
-        lines.append(f"  register {r['file']}: exported {day}{held_text}{note}")
+        lines.append(
+            f"  register {r['file']}: exported {day}; rows {r['rows_in_file']} = counted "
+            f"{r['rows_accepted']} + held back {r['rows_quarantined']}{note}"
+        )
+    if len(held):
+        lines.append("  rows held back (not counted):")
+        lines += [
+            f"    {r['file']} row {r['row']}, {r['column']}: {r['value']} – {r['reason']}"
+            for r in held.head(MAX_HELD).to_dict("records")
+        ]
+        if len(held) > MAX_HELD:
+            lines.append(f"    … and {len(held) - MAX_HELD} more (ot-eval validate lists all)")
     return "\n".join(lines)
