@@ -48,6 +48,11 @@ class Model:
         return "view" if self.sql.startswith(VIEW) else "table"
 
     @property
+    def reads(self) -> set[str]:
+        """The models this model reads (layer.name; comments do not count)."""
+        return {f"{a}.{b}" for a, b in REFERENCE.findall(COMMENT.sub("", self.sql))}
+
+    @property
     def inputs(self) -> set[str]:
         """The validated sources this model reads."""
         return set(INPUT.findall(COMMENT.sub("", self.sql)))
@@ -62,7 +67,7 @@ def discover(sql_dir: Path) -> list[Model]:
             models[m.relation] = m
     graph = {}
     for rel, m in models.items():
-        deps = {f"{a}.{b}" for a, b in REFERENCE.findall(COMMENT.sub("", m.sql))} - {rel}
+        deps = m.reads - {rel}
         unknown = deps - set(models)
         if unknown:
             raise UserError(
@@ -182,9 +187,8 @@ def run_models(
     built: list[str] = []
     skipped: set[str] = set()
     for m in discover(settings.sql_dir):
-        reads = {f"{a}.{b}" for a, b in REFERENCE.findall(COMMENT.sub("", m.sql))}
         if partial and (
-            reads & skipped or not all(table_exists(con, "valid", s) for s in m.inputs)
+            m.reads & skipped or not all(table_exists(con, "valid", s) for s in m.inputs)
         ):
             skipped.add(m.relation)
             continue

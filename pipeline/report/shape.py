@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import duckdb
@@ -93,6 +93,18 @@ def protected(data: pd.DataFrame, pivot: tuple[str, str], settings: Settings) ->
     return protect_counts(data, [rows, cols], "n", settings.report.suppression_threshold)
 
 
+def _protected_parts(
+    data: pd.DataFrame, pivot: tuple[str, str], split_by: str | None, settings: Settings
+) -> Iterator[tuple[Any, pd.DataFrame, pd.DataFrame, dict[tuple[str, str], Any]]]:
+    """Per value of split_by: (value, its rows, the protected cells with totals, and what is
+    shown per (row, column) — None where suppressed). Tables and figures both read this."""
+    rows, cols = pivot
+    groups = data.groupby(split_by, sort=True) if split_by else [("", data)]
+    for value, part in groups:
+        cells = protected(part, pivot, settings)
+        yield value, part, cells, {(r[rows], r[cols]): r["shown"] for r in cells.to_dict("records")}
+
+
 def _pivot_tables(
     data: pd.DataFrame, t: Table, settings: Settings, base: dict[str, Any]
 ) -> list[dict[str, Any]]:
@@ -100,12 +112,9 @@ def _pivot_tables(
     assert t.pivot is not None
     rows, cols = t.pivot
     out = []
-    groups = data.groupby(t.split_by, sort=True) if t.split_by else [("", data)]
-    for value, part in groups:
-        cells = protected(part, t.pivot, settings)
+    for value, part, cells, shown in _protected_parts(data, t.pivot, t.split_by, settings):
         order = [*dict.fromkeys(part[cols]), TOTAL]
         lines = [*dict.fromkeys(part[rows]), TOTAL]
-        shown = {(r[rows], r[cols]): r["shown"] for r in cells.to_dict("records")}
         out.append(
             base
             | {
@@ -204,10 +213,7 @@ def _protected_long(data: pd.DataFrame, f: Figure, settings: Settings) -> pd.Dat
     assert f.pivot is not None
     rows, cols = f.pivot
     parts = []
-    groups = data.groupby(f.split_by, sort=True) if f.split_by else [("", data)]
-    for _, part in groups:
-        cells = protected(part, f.pivot, settings)
-        shown = {(r[rows], r[cols]): r["shown"] for r in cells.to_dict("records")}
+    for _, part, _cells, shown in _protected_parts(data, f.pivot, f.split_by, settings):
         values = [shown.get((a, b)) for a, b in zip(part[rows], part[cols], strict=True)]
         parts.append(part.assign(n=pd.Series(values, index=part.index, dtype="Float64")))
     return pd.concat(parts, ignore_index=True) if parts else data

@@ -44,8 +44,8 @@ def _psfs_chain(con: duckdb.DuckDBPyConnection, forms: str) -> None:
         ("intermediate", "int_psfs__activity_scores"),
         ("intermediate", "int_psfs__persons"),
         ("intermediate", "int_psfs__activity_pairs"),
-        ("marts", "fct_psfs_person_change"),
         ("marts", "fct_psfs_activity_change"),
+        ("marts", "fct_psfs_person_change"),
         ("marts", "fct_psfs_step_change"),
     ):
         _model(con, layer, name)
