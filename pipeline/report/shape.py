@@ -88,7 +88,7 @@ def protected(data: pd.DataFrame, pivot: tuple[str, str], settings: Settings) ->
     suppressed (primary and secondary, `pipeline.disclosure`); internal: all shown."""
     rows, cols = pivot
     if settings.report.audience == "internal":
-        cells = with_totals(data[[rows, cols, "n"]].astype({rows: str, cols: str}), rows, cols, "n")
+        cells = with_totals(data, [rows, cols], "n")
         return cells.assign(status="safe", shown=cells["n"].astype("Int64"))
     return protect_counts(data, [rows, cols], "n", settings.report.suppression_threshold)
 

@@ -85,3 +85,37 @@ def test_random_tables_pass_the_audit(seed: int) -> None:
 def test_all_zero_table_is_shown() -> None:
     out = protect_counts(_table({("A", "x"): 0, ("B", "x"): 0}), ["r", "c"], "n", 5)
     assert set(out["status"]) == {"zero"} and out["shown"].eq(0).all()
+
+
+def _audit_one_dim(table: pd.DataFrame, threshold: int) -> None:
+    shown = table[table["shown"].notna()]
+    assert not ((shown["n"] > 0) & (shown["n"] < threshold)).any()
+    hidden = table[table["shown"].isna()]
+    assert TOTAL not in set(hidden["c"]) or len(hidden) > 1
+    cells = hidden[hidden["c"] != TOTAL]
+    # one equation: the total is the sum of the cells; one hidden cell alone would follow
+    assert len(cells) != 1, f"{cells['c'].tolist()} follows from the total"
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_one_dimension_tables_pass_the_audit(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    counts = {f"b{j}": int(rng.choice([0, 1, 3, 4, 6, 9, 15])) for j in range(rng.integers(2, 6))}
+    data = pd.DataFrame([{"c": c, "n": n} for c, n in counts.items()])
+    out = protect_counts(data, ["c"], "n", 5)
+    assert out.loc[out["c"] == TOTAL, "n"].item() == sum(counts.values())
+    _audit_one_dim(out, 5)
+
+
+def test_engine_leaves_no_files_behind(tmp_path, monkeypatch) -> None:
+    """Tau-Argus writes the units as microdata and its logs into the working directory:
+    nothing of it may stay on disk (neither in the working directory nor in the temp dir)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    protect_counts(_table({("A", "x"): 3, ("A", "y"): 9, ("B", "x"): 7, ("B", "y"): 8}),
+                   ["r", "c"], "n", 5)  # fmt: skip
+    assert list(tmp_path.rglob("*")) == [tmp_path / "tmp"]
