@@ -147,6 +147,30 @@ def _parser() -> argparse.ArgumentParser:
         "--register", nargs="+", type=Path, default=[], help="register files (default: config)"
     )
     tm.add_argument("--format", choices=("table", "csv"), default="table", dest="fmt")
+    qr = verbs.add_parser(
+        "quarterly",
+        parents=[common],
+        help="the quarterly report to Statsforvalteren (HTML + Excel)",
+        description="Write reports/quarterly/<kommune>_<quarter>.html and .xlsx from the team "
+        "register and PSFS files (in memory, the same contracts and SQL as a full run; the "
+        "warehouse is not touched): teams, KE, coordinators and PSFS for the quarter, against "
+        "the previous quarter and the same quarter last year, small counts suppressed. "
+        "Without --kommune/--quarter: the latest complete quarter of every municipality.",
+    )
+    qr.add_argument("--kommune", help="kommunenummer (default: every municipality in the files)")
+    qr.add_argument("--quarter", help="e.g. 2023Q4 (default: the latest complete quarter)")
+    qr.add_argument("--team-register", nargs="+", type=Path, default=[], metavar="FILE")
+    qr.add_argument("--psfs", nargs="+", type=Path, default=[], metavar="FILE")
+    qr.add_argument("--out", type=Path, help="folder (default: [paths] reports/quarterly)")
+    tp = verbs.add_parser(
+        "template",
+        parents=[common],
+        help="write an Excel template for a team register or PSFS forms",
+        description="Write an .xlsx with the contract's columns, drop-down lists of allowed "
+        "values and a Norwegian instructions sheet; ot-eval reads it with no mapping.",
+    )
+    tp.add_argument("which", choices=("team-register", "psfs"))
+    tp.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -184,6 +208,12 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(counts.to_csv(index=False).rstrip("\n"))
         else:
             log(teams.as_text(counts, registers, held, args.at))
+    elif args.verb == "quarterly":
+        _quarterly(args, settings, log)
+    elif args.verb == "template":
+        from pipeline.template_xlsx import write_template
+
+        log(f"wrote {write_template(settings, args.which, args.out)}")
     elif args.verb == "trace":
         from pipeline import trace
         from pipeline.warehouse import connect_read_only
@@ -202,6 +232,25 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
     else:
         stages.run_stage(settings, args.verb, log, wait=args.wait)
     return None
+
+
+def _quarterly(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:
+    from pipeline.quarterly import run
+    from pipeline.quarterly.period import Quarter
+
+    con = run.in_memory(settings, args.team_register, args.psfs)
+    prov = run.standalone_prov(con, settings)
+    folder = args.out.resolve() if args.out else settings.reports_dir / "quarterly"
+    wanted = Quarter.parse(args.quarter) if args.quarter else None
+    for kommune, latest in run.latest(con):
+        if args.kommune and kommune != args.kommune:
+            continue
+        page = run.page(con, settings, kommune, wanted or latest, prov)
+        for path in run.write(con, page, folder):
+            log(f"wrote {path}")
+    if args.kommune and args.kommune not in {k for k, _ in run.latest(con)}:
+        run.page(con, settings, args.kommune, wanted or Quarter(2000, 1), prov)  # says why
+    con.close()
 
 
 def _quarantine_alert(alerts: list[str]) -> int:

@@ -513,8 +513,10 @@ def load_settings(config_file: str | Path) -> Settings:
 
 
 def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
-    """[evaluation]: pilots with their periods, comparisons, dates, age bands."""
-    ev = _need(cfg, data, "evaluation", "")
+    """[evaluation]: pilots with their periods, comparisons, dates, age bands. Optional: a
+    municipality's config for its quarterly report needs none of it (the defaults are the
+    national pilot's: started 2018-09-01, bands 0-17, 18-66, 67-79, 80+)."""
+    ev = data.get("evaluation", {})
     pilots = tuple(
         Pilot(
             name=str(_need(cfg, p, "name", "evaluation.pilots")),
@@ -530,10 +532,7 @@ def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
         pilots=pilots,
         comparison=tuple(str(c) for c in ev.get("comparison", [])),
         intervention_date=_date(
-            cfg,
-            _need(cfg, ev, "intervention_date", "evaluation"),
-            "evaluation",
-            "intervention_date",
+            cfg, ev.get("intervention_date", dt.date(2018, 9, 1)), "evaluation", "intervention_date"
         ),
         first_year=int(ev.get("first_year", 2017)),
         last_year=int(ev.get("last_year", 2022)),

@@ -151,7 +151,7 @@ def _reports(run: Build, settings: Settings, log: Log) -> None:
     from pipeline.report import write_reports
 
     for path in write_reports(run.con, settings, run.reports):
-        log(f"  {settings.reports_dir / path.name}")
+        log(f"  {settings.reports_dir / path.relative_to(run.reports)}")
 
 
 def _publishing(

@@ -13,36 +13,14 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from pipeline.errors import UserError
-from pipeline.ingest.load import ingest_source
-from pipeline.settings import REFERENCE_SOURCES, Settings, Source
-from pipeline.sqlutil import ident
-from pipeline.transform import run_models, when_ready
-from pipeline.validate import MODELS_READ, validate_all
-from pipeline.warehouse import SCHEMAS
+from pipeline.scoped import build, source_with_files
+from pipeline.settings import Settings
 
 SOURCE = "team_register"
 MAX_HELD = 20  # rows held back listed in the terminal
-
-
-def _register_source(settings: Settings, files: Sequence[Path]) -> Source:
-    source = settings.sources.get(SOURCE)
-    if source is None:
-        if not files:
-            raise UserError(
-                f"The config has no [sources.{SOURCE}] and no --register file was given",
-                file=settings.config_file,
-                hint="Name the register files: ot-eval teams --at 2023-12-31 --register "
-                "team_register.xlsx (laid out as `ot-eval template team-register` writes it)",
-            )
-        fmt = files[0].suffix.lstrip(".").lower()
-        source = Source(name=SOURCE, path="", format=fmt, contract=SOURCE)
-    if files:
-        source = dataclasses.replace(source, files=tuple(p.resolve() for p in files))
-    return source
 
 
 def count_at(
@@ -51,21 +29,16 @@ def count_at(
     """(active teams on `at` by municipality and age band; every register file with its export
     date, whether it can count `at`, and rows in the file = accepted + held back; the rows held
     back with file, row, column and reason)."""
-    register = _register_source(settings, files)
-    sources = {n: s for n, s in settings.sources.items() if n in REFERENCE_SOURCES}
-    scoped = dataclasses.replace(
-        settings,
-        sources={**sources, SOURCE: register},
-        evaluation=dataclasses.replace(settings.evaluation, team_snapshots=(at,)),
-        validation=dataclasses.replace(settings.validation, engine="sql"),
-    )
-    con = duckdb.connect()
-    for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {ident(schema)}")
-    for source in scoped.sources.values():
-        ingest_source(con, scoped, source)
-    validate_all(con, scoped, on_valid=when_ready(con, scoped, MODELS_READ))
-    run_models(con, scoped, partial=True)
+    register = source_with_files(settings, SOURCE, files, "--register")
+    if register is None:
+        raise UserError(
+            f"The config has no [sources.{SOURCE}] and no --register file was given",
+            file=settings.config_file,
+            hint="Name the register files: ot-eval teams --at 2023-12-31 --register "
+            "team_register.xlsx (laid out as `ot-eval template team-register` writes it)",
+        )
+    evaluation = dataclasses.replace(settings.evaluation, team_snapshots=(at,))
+    con = build(dataclasses.replace(settings, evaluation=evaluation), {SOURCE: register})
     counts = con.execute(
         """select t.kommune, m.kommune_name, t.age_band, t.active_teams
         from marts.fct_active_teams t

@@ -182,9 +182,10 @@ def _links(lay: Layout, reports: list[str]) -> None:
     lay.reports.mkdir(parents=True, exist_ok=True)
     wanted = {lay.reports / name for name in reports}
     for name in reports:
+        (lay.reports / name).parent.mkdir(parents=True, exist_ok=True)
         _link(lay.reports / name, lay.current / "reports" / name)
-    ours = os.path.relpath(lay.current / "reports", lay.reports)
-    for path in lay.reports.glob("*.html"):
+    for path in lay.reports.rglob("*"):
+        ours = os.path.relpath(lay.current / "reports", path.parent)
         if path.is_symlink() and path not in wanted and os.readlink(path).startswith(ours):
             path.unlink()  # a report the new run no longer makes
 
@@ -285,7 +286,11 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
                 con.execute("checkpoint")
             _ACTIVE.remove(con)
             con.close()
-        reports = sorted(p.name for p in (folder / "reports").glob("*.html"))
+        reports = sorted(
+            str(p.relative_to(folder / "reports"))
+            for p in (folder / "reports").rglob("*")
+            if p.is_file()
+        )
         final = lay.runs / run_id
         with guard_writers(lay):
             os.rename(folder, final)

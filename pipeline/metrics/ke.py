@@ -51,7 +51,7 @@ DEFINITION = Definition(
     },
     keys=("team_id", "person_id", "referral_date", "decision_date", "start_date"),
     totals={"kommune": "Alle", "quarter": "Alle"},
-    groupings=(("kommune",), ("quarter",), ()),
+    groupings=(("kommune", "quarter"), ("kommune",), ("quarter",), ()),
 )
 
 

@@ -83,7 +83,7 @@ DEFINITION = Definition(
     },
     keys=("person_id", "n_activities", "sum_first", "sum_last", "mean_change"),
     totals={"kommune": "Alle", "age_band": "Alle", "period": "Alle"},
-    groupings=(("kommune",), ("age_band",), ("period",), ()),
+    groupings=(("kommune",), ("age_band",), ("period",), ("kommune", "period"), ()),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import duckdb
@@ -27,6 +27,8 @@ METRICS: dict[str, Metric] = {
         Metric(teams.DEFINITION, teams.team_counts),
         Metric(teams.FLOWS, teams.team_flows),
         Metric(teams.IP_SHARE, teams.team_ip_share),
+        Metric(teams.COORDINATORS, teams.team_coordinators),
+        Metric(teams.SECTORS, teams.coordinator_sectors),
         Metric(ke.DEFINITION, ke.ke_process),
         Metric(psfs.DEFINITION, psfs.psfs_change),
         Metric(survey_users.DEFINITION, survey_users.user_benefit),
@@ -37,11 +39,14 @@ METRICS: dict[str, Metric] = {
 }
 
 
-def run_metrics(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Compute every metric from the marts and write `metrics.<name>`; rows per table."""
+def run_metrics(
+    con: duckdb.DuckDBPyConnection, names: Sequence[str] | None = None
+) -> dict[str, int]:
+    """Compute every metric (or those named) from the marts and write `metrics.<name>`;
+    rows per table."""
     out = {}
-    for name, metric in METRICS.items():
-        result = metric.compute(con)
+    for name in METRICS if names is None else names:
+        result = METRICS[name].compute(con)
         con.execute(f"create or replace table {ident('metrics', name)} as select * from result")
         out[name] = len(result)
     return out

@@ -1,4 +1,6 @@
-"""Active teams per municipality, snapshot date and age band (a count: no CI)."""
+"""Teams from the KE registers: active teams per municipality, date and age band (with the rate
+per 1,000 residents where a population source exists), teams started and ended per quarter,
+the share with an individual plan, and the coordinators (teams per coordinator, sectors)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part, unit_counts
 from pipeline.metrics.tidy import frame, shares
+from pipeline.sqlutil import table_exists
 
 DEFINITION = Definition(
     table="team_counts",
@@ -19,7 +22,8 @@ DEFINITION = Definition(
     "etter datoen registeret ble eksportert. Alder i hele år på datoen (29. februar-barn fyller "
     "år 1. mars i år uten 29. februar).",
     method="Antall (ingen KI): team med startdato ≤ dato og ingen sluttdato eller sluttdato "
-    "≥ dato. Celler uten team vises som 0.",
+    "≥ dato. Celler uten team vises som 0. per_1000: team per 1 000 innbyggere i "
+    "aldersgruppen (registry_population, siste år til og med datoens år: population_year).",
     parts={
         "": Part(
             "count",
@@ -34,7 +38,8 @@ DEFINITION = Definition(
 
 
 def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Active teams on each snapshot date by municipality and age band (zeros included)."""
+    """Active teams on each count date by municipality and age band (zeros included), with
+    the residents in the band and the rate per 1,000 when a population source is configured."""
     data = con.execute(
         """select kommune, snapshot_date, age_band, active_teams
         from marts.fct_active_teams
@@ -48,9 +53,20 @@ def team_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ci_high=None,
         method=DEFINITION.method,
     )
-    return frame(
+    out = frame(
         [{str(k): v for k, v in r.items()} for r in data.to_dict("records")], list(DEFINITION.dims)
     )
+    population = pd.DataFrame(
+        columns=["kommune", "snapshot_date", "age_band", "population_year", "population"]
+    )
+    if table_exists(con, "marts", "fct_team_population"):
+        population = con.execute("select * from marts.fct_team_population").df()
+        population["snapshot_date"] = pd.to_datetime(population["snapshot_date"]).dt.date
+    out = out.merge(population, on=list(DEFINITION.dims), how="left")
+    out = out.astype({"population_year": "Int64", "population": "Int64"})
+    rate = 1000 * out["n"] / out["population"].astype("Float64")
+    out["per_1000"] = rate.where(out["population"] > 0).astype("float64")
+    return out
 
 
 FLOWS = Definition(
@@ -97,18 +113,31 @@ IP_SHARE = Definition(
 
 
 def team_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Teams started and ended per municipality and complete quarter (counts)."""
-    counts = unit_counts(con, FLOWS)
+    """Teams started and ended per municipality and complete quarter (counts; a quarter with
+    none is a 0, not a missing row)."""
+    counts = {
+        (r["kommune"], r["quarter"], r["flow"]): int(r["n"])
+        for r in unit_counts(con, FLOWS).to_dict("records")
+    }
+    quarters = con.execute(
+        """select kommune, strftime(snapshot_date, '%Y') || 'Q' || quarter(snapshot_date)
+        from intermediate.int_teams__count_dates
+        where snapshot_date = last_day(date_trunc('quarter', snapshot_date) + interval 2 month)
+        order by all"""
+    ).fetchall()
     rows = [
         {
-            **{k: r[k] for k in FLOWS.dims},
-            "n": int(r["n"]),
-            "estimate": float(r["n"]),
+            "kommune": kommune,
+            "quarter": quarter,
+            "flow": flow,
+            "n": counts.get((kommune, quarter, flow), 0),
+            "estimate": float(counts.get((kommune, quarter, flow), 0)),
             "ci_low": None,
             "ci_high": None,
             "method": FLOWS.method,
         }
-        for r in counts.to_dict("records")
+        for kommune, quarter in quarters
+        for flow in ("avsluttet", "startet")
     ]
     return frame(rows, list(FLOWS.dims))
 
@@ -116,3 +145,100 @@ def team_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def team_ip_share(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Share of active teams whose person has an individual plan, per municipality and date."""
     return shares(con, IP_SHARE)
+
+
+COORDINATORS = Definition(
+    table="team_coordinators",
+    title="Koordinatorer: antall og team per koordinator",
+    units="marts.fct_coordinator_load",
+    unit="en koordinator med minst ett aktivt team på datoen",
+    dims=("indicator", "kommune", "snapshot_date"),
+    part_by="indicator",
+    filters="Aktive team på datoen (som i team_counts) med en koordinator oppgitt; team uten "
+    "koordinator er ikke med.",
+    method="Antall koordinatorer; team per koordinator = gjennomsnitt over koordinatorene "
+    "(alle koordinatorene i registeret, ikke et utvalg: ingen KI).",
+    parts={
+        "koordinatorer": Part(
+            "count",
+            "koordinatorer med minst ett aktivt team",
+            "",
+            numerator_flag=None,
+            denominator_flag=None,
+        ),
+        "team_per_koordinator": Part(
+            "mean",
+            "aktive team per koordinator",
+            "koordinatorer med minst ett aktivt team",
+            value="active_teams",
+            numerator_flag=None,
+            denominator_flag=None,
+        ),
+    },
+    keys=("coordinator_id", "coordinator_sector", "active_teams"),
+)
+
+SECTORS = Definition(
+    table="coordinator_sectors",
+    title="Koordinatorer etter sektor",
+    units="marts.fct_coordinator_load",
+    unit="en koordinator med minst ett aktivt team på datoen",
+    dims=("kommune", "snapshot_date", "coordinator_sector"),
+    filters="Som team_coordinators. Sektor: den som står på flest av koordinatorens aktive "
+    "team; en verdi kontrakten ikke kjenner (flagget i datakvalitetsrapporten) telles som "
+    "«ukjent».",
+    method="Antall (ingen KI).",
+    parts={
+        "": Part(
+            "count",
+            "koordinatorer i sektoren",
+            "",
+            numerator_flag=None,
+            denominator_flag=None,
+        )
+    },
+    keys=("coordinator_id", "coordinator_sector", "active_teams"),
+)
+
+
+def team_coordinators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Coordinators with active teams, and active teams per coordinator, per municipality and
+    count date (the whole register: a count and a mean without CI)."""
+    rows = []
+    for indicator, part in COORDINATORS.parts.items():
+        for r in unit_counts(con, COORDINATORS, indicator).to_dict("records"):
+            n = int(r["n"])
+            value = float(n) if part.estimator == "count" else float(sum(r["active_teams"]) / n)
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "kommune": r["kommune"],
+                    "snapshot_date": r["snapshot_date"],
+                    "n": n,
+                    "estimate": value,
+                    "ci_low": None,
+                    "ci_high": None,
+                    "method": COORDINATORS.method,
+                }
+            )
+    out = frame(rows, list(COORDINATORS.dims))
+    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).dt.date
+    return out
+
+
+def coordinator_sectors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Coordinators by sector per municipality and count date (counts)."""
+    rows = [
+        {
+            **{k: r[k] for k in SECTORS.dims},
+            "n": int(r["n"]),
+            "estimate": float(r["n"]),
+            "ci_low": None,
+            "ci_high": None,
+            "method": SECTORS.method,
+        }
+        for r in unit_counts(con, SECTORS).to_dict("records")
+    ]
+    out = frame(rows, list(SECTORS.dims))
+    out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).dt.date
+    return out

@@ -143,7 +143,8 @@ EVALUATION: tuple[Section, ...] = (
         "ke",
         "Koordinerende enhet og team",
         "Dager fra henvisning til KE-vedtak og oppstart (median, kvartiler), team startet og "
-        "avsluttet i rapportkvartalet, og andel aktive team med individuell plan.",
+        "avsluttet i rapportkvartalet, andel aktive team med individuell plan, og "
+        "koordinatorene: antall, team per koordinator og sektor.",
         (),
         (
             Table(
@@ -185,6 +186,25 @@ EVALUATION: tuple[Section, ...] = (
                     *SHARE_CI,
                 ),
                 {"snapshot_date": SNAPSHOTS},
+            ),
+            Table(
+                "team_coordinators",
+                (
+                    Col("indicator", "Indikator"),
+                    Col("kommune_navn", "Kommune"),
+                    Col("snapshot_date", "Dato"),
+                    Col("n", "Koordinatorer", "count"),
+                    Col("estimate", "Verdi"),
+                ),
+                {"snapshot_date": SNAPSHOTS},
+                fmt="number",
+            ),
+            Table(
+                "coordinator_sectors",
+                (Col("kommune_navn", "Kommune"), Col("n", "Koordinatorer", "count")),
+                {"snapshot_date": SNAPSHOTS},
+                pivot=("kommune_navn", "coordinator_sector"),
+                split_by="snapshot_date",
             ),
         ),
     ),

@@ -19,7 +19,7 @@ from pipeline.validate.summary import Summary, alerts, summarise
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def _env() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -105,7 +105,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
     """
     from pipeline.metrics.run import METRICS
 
-    env = _env()
+    env = environment()
     prov = provenance(con)
     out.mkdir(parents=True, exist_ok=True)
     checked = (("meta", "reconciliation"), ("meta", "contracts"), ("meta", "rules"))
@@ -133,6 +133,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
         )
         _write(out / name, text)
         written.append(out / name)
+    quarterly = _quarterly(con, settings, out / "quarterly", prov)
     index = env.get_template("index.html.j2").render(
         lang="nb",
         title="ot-eval – rapporter",
@@ -148,12 +149,36 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
                 "title": "Datakvalitet",
                 "description": "rader lest, godtatt og i karantene per fil; brudd per regel",
             },
+            *(
+                {
+                    "href": f"quarterly/{p.name}",
+                    "title": f"Kvartalsrapport {p.stem.replace('_', ' ')}",
+                    "description": "til Statsforvalteren: team, KE, koordinatorer og PSFS "
+                    "(også som Excel: samme navn, .xlsx)",
+                }
+                for p in quarterly
+                if p.suffix == ".html"
+            ),
         ],
         prov=prov,
         plotly_js=None,
     )
     _write(out / "index.html", index)
-    return [*written, out / "index.html"]
+    return [*written, *quarterly, out / "index.html"]
+
+
+def _quarterly(
+    con: duckdb.DuckDBPyConnection, settings: Settings, folder: Path, prov: dict[str, Any]
+) -> list[Path]:
+    """The latest complete quarter's report for every municipality with a team register
+    (none when this warehouse has no team metrics)."""
+    from pipeline.quarterly.run import METRICS_USED, quarterly_reports
+
+    if not table_exists(con, "staging", "stg_teams__register") or _missing(
+        con, tuple(("metrics", m) for m in METRICS_USED[:5])
+    ):
+        return []
+    return quarterly_reports(con, settings, folder, prov)
 
 
 def _evaluation(

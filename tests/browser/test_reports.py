@@ -96,3 +96,27 @@ def _every_table_names_its_source(page) -> None:  # type: ignore[no-untyped-def]
     assert shown == set(METRICS)
     for caption in page.locator("figure.figure figcaption").all_inner_texts():
         assert caption.startswith("Kilde: metrics.") or caption.startswith("Kilde: marts.")
+
+
+def test_quarterly_report_in_chromium(pipeline_run: Run, browser) -> None:  # type: ignore[no-untyped-def]
+    """The Senja quarterly report: no console errors, the figure drawn (with its text
+    alternative), the suppression footnote visible, the key figures present."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto((pipeline_run.settings.reports_dir / "quarterly" / "5530_2023Q4.html").as_uri())
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert errors == []
+    assert page.locator(".js-plotly-plot").count() == 1
+    assert "Søylediagram" in page.get_attribute("#figur [role=img]", "aria-label")
+    summary = page.inner_text("#sammendrag")
+    assert "Per 31.12.2023 hadde Senja" in summary and "aktive oppfølgingsteam" in summary
+    footnote = page.locator("#aktive_team .suppression")
+    assert footnote.is_visible() and "personvernhensyn" in footnote.inner_text()
+    cells = page.locator("#aktive_team td.hidden")
+    assert cells.count() >= 2 and set(cells.all_inner_texts()) == {"–"}
+    assert page.inner_text("#as-of") and "Proveniens" in page.inner_text("#provenance")
+    page.emulate_media(media="print")
+    assert not page.locator("nav").count() or not page.locator("nav").first.is_visible()
+    page.close()

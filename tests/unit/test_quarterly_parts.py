@@ -1,0 +1,54 @@
+"""Quarters, Norwegian numbers and the privacy scan, by hand."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.errors import UserError
+from pipeline.quarterly import numbers, privacy
+from pipeline.quarterly.period import Quarter
+from pipeline.quarterly.tables import Cell, QTable
+
+
+def test_quarter_ends_and_comparisons() -> None:
+    q = Quarter.parse("2024Q1")
+    assert q.end == dt.date(2024, 3, 31) and q.title == "1. kvartal 2024"
+    assert [c.label for c in q.compared] == ["2024Q1", "2023Q4", "2023Q1"]
+    assert Quarter.parse("2023q4").end == dt.date(2023, 12, 31)
+    assert Quarter.of(dt.date(2021, 12, 20)) == Quarter(2021, 4)
+    with pytest.raises(UserError, match="2023Q4"):
+        Quarter.parse("2023-4")
+
+
+def test_norwegian_numbers() -> None:
+    assert numbers.count(1234) == "1\u202f234"
+    assert numbers.decimal(1234.5) == "1\u202f234,5"
+    assert numbers.percent(0.3214) == "32\u202f%"
+    assert numbers.change(-3) == "\u22123" and numbers.change(5) == "+5"
+    assert numbers.change(0) == "0"
+
+
+def _table(*cells: Cell) -> QTable:
+    return QTable("t", "T", "team_counts", ["a", "b"], rows=[[Cell("x"), *cells]])
+
+
+def test_scan_finds_small_counts_in_cells_and_shares() -> None:
+    assert privacy.scan_tables([_table(Cell("7", 7, "count"), Cell("0", 0, "count"))], 5) == []
+    assert privacy.scan_tables([_table(Cell("3", 3, "count"))], 5)
+    assert privacy.scan_tables([_table(Cell("40 % (2 av 5)", 0.4, "share"))], 5)
+    assert privacy.scan_tables([_table(Cell("80 % (8 av 10)", 0.8, "share"))], 5)  # 2 not
+    assert privacy.scan_tables([_table(Cell("–", None, "count", True))], 5) == []
+
+
+def test_scan_finds_keys_free_text_and_birth_dates_but_not_report_dates() -> None:
+    texts = {"P000138", "Gå tur med hunden"}
+    births = {dt.date(1950, 5, 1), dt.date(2021, 3, 31)}
+    allowed = {dt.date(2021, 3, 31)}
+    assert privacy.scan_text("x", "Aktive team 31.03.2021: 50", texts, births, allowed) == []
+    found = privacy.scan_text("x", "P000138 · Gå tur med hunden · 01.05.1950", texts, births,
+                              allowed)  # fmt: skip
+    assert len(found) == 3
+    assert privacy.scan_text("x", "XP0001389", texts, births, allowed) == []  # not a token
+    assert privacy.scan_figure_data("x", '"y":[11,35,null,2]', 5)
