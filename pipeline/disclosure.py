@@ -90,3 +90,33 @@ def with_totals(data: pd.DataFrame, dims: Sequence[str], count: str) -> pd.DataF
     grand = pd.DataFrame({**{key: [TOTAL] for key in dims}, count: [cells[count].sum()]})
     parts.append(grand)
     return pd.concat(parts, ignore_index=True)[[*dims, count]]
+
+
+def protect_by_row(
+    cells: pd.DataFrame, dims: Sequence[str], count: str, threshold: int
+) -> pd.DataFrame:
+    """A rows × columns table protected row by row, so every row is hidden exactly as the
+    one-way table of that row alone (a municipality's own report for the same date) is:
+    publishing both reveals nothing more. A column total is shown only when nothing in its
+    column is hidden, so no column equation links the rows' hidden cells; the grand total
+    only when every row total is shown (it is their sum). Same output as `protect_counts`."""
+    rows_dim, cols_dim = dims
+    parts = []
+    for value, part in cells.groupby(rows_dim, sort=True):
+        one = protect_counts(part, [cols_dim], count, threshold)
+        parts.append(one.assign(**{rows_dim: str(value)}))
+    table = pd.concat(parts, ignore_index=True)
+    inner = table[table[cols_dim] != TOTAL]
+    columns = inner.groupby(cols_dim, as_index=False).agg(
+        **{count: (count, "sum"), "hidden": ("shown", lambda s: bool(s.isna().any()))}
+    )
+    row_totals = table[table[cols_dim] == TOTAL]
+    hidden_any = bool(row_totals["shown"].isna().any())  # else it is the sum of the shown
+    grand = pd.DataFrame(
+        {cols_dim: [TOTAL], count: [int(row_totals[count].sum())], "hidden": [hidden_any]}
+    )
+    totals = pd.concat([columns, grand], ignore_index=True).assign(**{rows_dim: TOTAL})
+    totals["status"] = totals["hidden"].map({True: "secondary", False: "safe"})
+    totals["shown"] = totals[count].astype("Int64").where(~totals["hidden"])
+    out = pd.concat([table, totals.drop(columns="hidden")], ignore_index=True)
+    return out[[rows_dim, cols_dim, count, "status", "shown"]]

@@ -42,13 +42,29 @@ def forbidden(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[dt.date]]:
     return {t.strip() for t in texts if len(t.strip()) >= 3}, births
 
 
+def pattern(texts: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression matching any of the values as a whole token (longest first), so
+    a page is scanned in one pass however many persons the registers hold."""
+    values = sorted(set(texts), key=lambda v: (-len(v), v))
+    if not values:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, values)) + r")(?!\w)")
+
+
 def scan_text(
-    name: str, text: str, texts: Iterable[str], births: Iterable[dt.date], allowed: set[dt.date]
+    name: str,
+    text: str,
+    texts: Iterable[str] | re.Pattern[str] | None,
+    births: Iterable[dt.date],
+    allowed: set[dt.date],
 ) -> list[str]:
-    problems = []
-    for value in texts:
-        if re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text):
-            problems.append(f"{name}: holds the register value {value!r} (a key or free text)")
+    """Keys, free text and birth dates in `text` (dates the report itself prints — quarter ends,
+    the export date — are allowed)."""
+    found = texts if isinstance(texts, re.Pattern) or texts is None else pattern(texts)
+    problems = [
+        f"{name}: holds the register value {value!r} (a key or free text)"
+        for value in sorted(set(found.findall(text) if found else []))
+    ]
     for day in births:
         if day in allowed:
             continue  # the report's own dates (quarter ends, export date) are not birth dates
@@ -87,10 +103,16 @@ def scan_figure_data(name: str, html: str, threshold: int) -> list[str]:
     return problems
 
 
-def scan_workbook(name: str, path_texts: Mapping[str, list[str]], texts: Iterable[str],
-                  births: Iterable[dt.date], allowed: set[dt.date]) -> list[str]:  # fmt: skip
+def scan_workbook(
+    name: str,
+    sheets: Mapping[str, list[str]],
+    texts: Iterable[str] | re.Pattern[str] | None,
+    births: Iterable[dt.date],
+    allowed: set[dt.date],
+) -> list[str]:
     """Every cell of every sheet, as text."""
+    found = texts if isinstance(texts, re.Pattern) or texts is None else pattern(texts)
     problems = []
-    for sheet, cells in path_texts.items():
-        problems += scan_text(f"{name} [{sheet}]", "\n".join(cells), texts, births, allowed)
+    for sheet, cells in sheets.items():
+        problems += scan_text(f"{name} [{sheet}]", "\n".join(cells), found, births, allowed)
     return problems

@@ -148,8 +148,8 @@ def _notes(con: duckdb.DuckDBPyConnection, kommune: str, quarter: Quarter) -> li
         if held and held[0]:
             notes.append(
                 f"{held[0]} av {held[1]} rader i {words} ble holdt tilbake (ugyldig dato, "
-                "person eller kommune) og er ikke med i tallene. `ot-eval teams` og `ot-eval "
-                "validate` viser fil, rad og grunn."
+                "person eller kommune) og er ikke med i tallene. «ot-eval teams» og «ot-eval "
+                "validate» viser fil, rad og grunn."
             )
     if table_exists(con, "intermediate", "int_psfs__persons"):
         last = con.execute(
@@ -201,7 +201,8 @@ def scan(con: duckdb.DuckDBPyConnection, content: Page, page_html: str, xlsx: Pa
     """Every problem the privacy scan finds in the two files (empty: both may go out)."""
     import plotly.offline
 
-    texts, births = privacy.forbidden(con)
+    values, births = privacy.forbidden(con)
+    texts = privacy.pattern(values)
     allowed = _allowed_dates(Quarter.parse(content.quarter_label), content.as_of)
     data_html = page_html.replace(plotly.offline.get_plotlyjs(), "")
     problems = privacy.scan_text("HTML", data_html, texts, births, allowed)

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import plotly.graph_objects as go
 
-from pipeline.disclosure import TOTAL, protect_counts, with_totals
+from pipeline.disclosure import TOTAL, protect_by_row, with_totals
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
 from pipeline.report.sections import FOCUS, QUARTER, SNAPSHOTS, Col, Figure, Section, Table
@@ -85,12 +85,13 @@ def trace_command(metric: str, row: pd.Series) -> str:
 
 def protected(data: pd.DataFrame, pivot: tuple[str, str], settings: Settings) -> pd.DataFrame:
     """Counts of a rows × columns table with totals: for an outward report small counts are
-    suppressed (primary and secondary, `pipeline.disclosure`); internal: all shown."""
+    suppressed row by row (primary and secondary, `pipeline.disclosure.protect_by_row`: each
+    municipality's row exactly as its quarterly report hides it); internal: all shown."""
     rows, cols = pivot
     if settings.report.audience == "internal":
         cells = with_totals(data, [rows, cols], "n")
         return cells.assign(status="safe", shown=cells["n"].astype("Int64"))
-    return protect_counts(data, [rows, cols], "n", settings.report.suppression_threshold)
+    return protect_by_row(data, [rows, cols], "n", settings.report.suppression_threshold)
 
 
 def _protected_parts(

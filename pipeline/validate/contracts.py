@@ -64,6 +64,7 @@ class Rule:
     other: str | None = None  # compare: a column; relation: "<source>.<column>"
     references: str | None = None  # exists / relation: the other source
     on: tuple[tuple[str, str], ...] = ()  # relation join: (this column, other column)
+    why: str = ""  # the contract's own reason, as written (also the end of `reason`)
 
     @property
     def engine_neutral(self) -> bool:
@@ -143,7 +144,15 @@ def _column_rules(path: Path, name: str, spec: dict[str, Any]) -> list[Rule]:
     def add(kind: str, key: str, text: str, **extra: Any) -> None:
         _, severity, reason = _setting(spec[key], sev, why)
         rules.append(
-            Rule(f"{name}.{kind}", kind, (name,), severity, _reason(text, reason), **extra)
+            Rule(
+                f"{name}.{kind}",
+                kind,
+                (name,),
+                severity,
+                _reason(text, reason),
+                why=reason,
+                **extra,
+            )
         )
 
     if _setting(spec.get("not_null", False), sev, why)[0] is True:
@@ -223,6 +232,7 @@ def _compare(path: Path, rule: dict[str, Any], columns: dict[str, Column]) -> Ru
         _reason(f"{a} {op} {b} does not hold", why),
         op=op,
         other=b,
+        why=why,
     )
 
 
@@ -243,6 +253,7 @@ def _relation(path: Path, rel: dict[str, Any], columns: dict[str, Column]) -> Ru
             _reason(f"no row in {other_source} has {other_column} = this {column}", why),
             references=other_source,
             on=((column, other_column),),
+            why=why,
         )
     join = rel.get("join") or {}
     parts = str(rel.get("check", "")).split()
@@ -272,6 +283,7 @@ def _relation(path: Path, rel: dict[str, Any], columns: dict[str, Column]) -> Ru
         other=other_column,
         references=other_source,
         on=tuple(on),
+        why=why,
     )
 
 
@@ -330,6 +342,7 @@ def load_contract(path: Path) -> Contract:
                     "so every copy is held back",
                     key.get("reason", ""),
                 ),
+                why=key.get("reason", ""),
             )
         )
     rules += [_compare(path, r, columns) for r in data.get("rules", [])]

@@ -9,6 +9,7 @@ import duckdb
 from pipeline.settings import Source
 from pipeline.sqlutil import ident
 from pipeline.validate.contracts import Contract, Rule
+from pipeline.validate.reasons_nb import norwegian
 from pipeline.validate.sql_rules import (
     label_mismatches,
 )
@@ -20,7 +21,7 @@ def ensure_meta(con: duckdb.DuckDBPyConnection) -> None:
         "column" varchar, severity varchar, reason varchar, value varchar)""")
     con.execute("""create table if not exists meta.rules (
         source varchar, rule varchar, kind varchar, "columns" varchar, severity varchar,
-        reason varchar, engine varchar, checked boolean, note varchar)""")
+        reason varchar, engine varchar, checked boolean, note varchar, reason_nb varchar)""")
     con.execute("""create table if not exists meta.contracts (
         source varchar, contract varchar, version varchar, sha256 varchar, engine varchar)""")
     con.execute("""create table if not exists meta.contract_labels (
@@ -45,10 +46,11 @@ def record(
         [name, contract.name, contract.version, contract.sha256, engine],
     )
     con.executemany(
-        "insert into meta.rules values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into meta.rules values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            [name, r.name, r.kind, ",".join(r.columns), r.severity, r.reason, eng, why is None, why]
+            (name, r.name, r.kind, ",".join(r.columns), r.severity, r.reason, eng, *notes)
             for r, eng, why in report
+            for notes in [(why is None, why, norwegian(r, contract))]
         ],
     )
     for rule, _, why in report:

@@ -36,7 +36,7 @@ def summarise(con: duckdb.DuckDBPyConnection, source: str | None = None) -> Summ
     )
     files = _records(cursor)
     cursor = con.execute(
-        """select r.source, r.rule, r.severity, r.reason, r.engine, r.checked, r.note,
+        """select r.source, r.rule, r.severity, r.reason, r.reason_nb, r.engine, r.checked, r.note,
                count(distinct f._source_file || ':' || f._source_row) as rows_failing
         from meta.rules r
         left join meta.validation_failures f using (source, rule)

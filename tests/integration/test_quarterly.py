@@ -199,3 +199,30 @@ def test_template_is_read_back_with_no_mapping(pipeline_run: Run, tmp_path: Path
     done = cli(bare, "teams", "--at", "2023-12-31", "--register", str(filled))
     assert done.returncode == 0, done.stderr
     assert "67-79" in done.stdout and "exported 2024-01-05; rows 1 = counted 1" in done.stdout
+
+
+def test_evaluation_report_hides_senja_as_its_quarterly_report(
+    pipeline_run: Run, two_quarters: Path
+) -> None:
+    """The researchers' outward report and the municipality's quarterly report publish the
+    same date: Senja's row is hidden cell for cell as the quarterly column, so putting the two
+    side by side reveals nothing."""
+    import pandas as pd
+
+    from pipeline.disclosure import TOTAL
+    from pipeline.report.shape import protected
+
+    with pipeline_run.connect() as con:
+        data = con.execute(
+            "select kommune, age_band, n from metrics.team_counts "
+            "where snapshot_date = date '2021-03-31'"
+        ).df()
+    cells = protected(data, ("kommune", "age_band"), pipeline_run.settings)
+    senja = cells[cells["kommune"] == "5530"]
+    evaluation = {
+        ("I alt" if r.age_band == TOTAL else r.age_band): bool(pd.isna(r.shown))
+        for r in senja.itertuples()
+    }
+    quarterly = _columns(two_quarters / "5530_2021Q1.xlsx")["31.03.2021"]
+    assert evaluation == {band: value == "–" for band, value in quarterly.items()}
+    assert evaluation["67-79"] and evaluation["80+"] and not evaluation["I alt"]

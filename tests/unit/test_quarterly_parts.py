@@ -52,3 +52,23 @@ def test_scan_finds_keys_free_text_and_birth_dates_but_not_report_dates() -> Non
     assert len(found) == 3
     assert privacy.scan_text("x", "XP0001389", texts, births, allowed) == []  # not a token
     assert privacy.scan_figure_data("x", '"y":[11,35,null,2]', 5)
+
+
+def test_rule_reasons_in_bokmal() -> None:
+    """Every rule of the two municipality contracts has a Norwegian reason, with the
+    contract's own words in brackets."""
+    from pipeline.settings import PROJECT
+    from pipeline.validate.contracts import load_contract
+    from pipeline.validate.reasons_nb import norwegian
+
+    contract = load_contract(PROJECT / "data_contracts" / "team_register.yml")
+    texts = {r.name: norwegian(r, contract) for r in contract.rules}
+    assert texts["start_date.type"] == "ikke en gyldig dato"
+    assert texts["start_date.not_null"].startswith("verdien mangler (")
+    assert texts["kommune.kommunenummer_known"] == "ikke et kommunenummer i SSBs klassifikasjon 131"
+    assert texts["end_after_start"].startswith("end_date ≥ start_date holder ikke")
+    assert "tillatte verdiene: Helse, Omsorg" in texts["coordinator_sector.allowed"]
+    dated = contract.with_date_format("%d.%m.%Y")
+    start = next(r for r in dated.rules if r.name == "start_date.type")
+    assert norwegian(start, dated) == "ikke en gyldig dato i formatet %d.%m.%Y"
+    assert not any("does not" in t or "not a " in t.split("(")[0] for t in texts.values())
