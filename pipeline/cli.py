@@ -238,18 +238,16 @@ def _quarterly(args: argparse.Namespace, settings: Any, log: Callable[[str], Non
     from pipeline.quarterly import run
     from pipeline.quarterly.period import Quarter
 
+    wanted = Quarter.parse(args.quarter) if args.quarter else None  # before the work
     con = run.in_memory(settings, args.team_register, args.psfs)
     prov = run.standalone_prov(con, settings)
     folder = args.out.resolve() if args.out else settings.reports_dir / "quarterly"
-    wanted = Quarter.parse(args.quarter) if args.quarter else None
-    for kommune, latest in run.latest(con):
-        if args.kommune and kommune != args.kommune:
-            continue
-        page = run.page(con, settings, kommune, wanted or latest, prov)
-        for path in run.write(con, page, folder):
+    latest = dict(run.latest(con))
+    for kommune in [args.kommune] if args.kommune else list(latest):
+        # an unknown municipality is refused by run.page, naming those in the files
+        quarter = wanted or latest.get(kommune) or Quarter.of(dt.date.today())
+        for path in run.write(con, run.page(con, settings, kommune, quarter, prov), folder):
             log(f"wrote {path}")
-    if args.kommune and args.kommune not in {k for k, _ in run.latest(con)}:
-        run.page(con, settings, args.kommune, wanted or Quarter(2000, 1), prov)  # says why
     con.close()
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 import duckdb
 
@@ -21,6 +22,20 @@ from pipeline.sqlutil import table_exists
 
 SHARE = re.compile(r"(\d[\d\u202f]*) av (\d[\d\u202f]*)")
 FIGURE_Y = re.compile(r'"y":(\[[^\]]*\])')
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """What no outward file may hold, read once per run: the register values as one pattern,
+    and the birth dates."""
+
+    texts: re.Pattern[str] | None
+    births: frozenset[dt.date]
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> Forbidden:
+        texts, births = forbidden(con)
+        return cls(pattern(texts), frozenset(births))
 
 
 def forbidden(con: duckdb.DuckDBPyConnection) -> tuple[set[str], set[dt.date]]:

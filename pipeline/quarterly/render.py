@@ -5,6 +5,7 @@ is shown (`pipeline.quarterly.tables` does)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,12 @@ class Page:
     audience: str
     notes: list[str]  # warnings: quarantined rows, data after the quarter
     prov: dict[str, Any]
+
+
+@functools.cache
+def plotly_library() -> str:
+    """plotly.js, embedded once in each page (read once per process: 4.8 MB)."""
+    return str(plotly.offline.get_plotlyjs())
 
 
 def team_figure(table: QTable) -> tuple[str, str]:
@@ -103,7 +110,7 @@ def html(page: Page) -> str:
         HIDDEN=HIDDEN,
         NO_DATA=NO_DATA,
         prov=page.prov,
-        plotly_js=plotly.offline.get_plotlyjs() if figure else None,
+        plotly_js=plotly_library() if figure else None,
     )
 
 

@@ -18,7 +18,7 @@ from pipeline.errors import UserError
 from pipeline.metrics.run import METRICS, run_metrics
 from pipeline.quarterly import privacy
 from pipeline.quarterly.period import Quarter, norwegian_date
-from pipeline.quarterly.render import Page, html, write_workbook
+from pipeline.quarterly.render import Page, html, plotly_library, write_workbook
 from pipeline.quarterly.summary import summary
 from pipeline.quarterly.tables import Context, as_of, build
 from pipeline.scoped import build as build_warehouse
@@ -170,7 +170,12 @@ def _allowed_dates(quarter: Quarter, as_of_text: str) -> set[dt.date]:
     return days
 
 
-def write(con: duckdb.DuckDBPyConnection, content: Page, folder: Path) -> list[Path]:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    content: Page,
+    folder: Path,
+    forbidden: privacy.Forbidden | None = None,
+) -> list[Path]:
     """Write <kommune>_<quarter>.html and .xlsx into `folder` (each atomically), after the
     privacy scan of both passes; an outward file that fails it is never written."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -180,7 +185,7 @@ def write(con: duckdb.DuckDBPyConnection, content: Page, folder: Path) -> list[P
     try:
         write_workbook(content, tmp_xlsx)
         if content.audience != "internal":
-            problems = scan(con, content, page_html, tmp_xlsx)
+            problems = scan(forbidden or privacy.Forbidden.read(con), content, page_html, tmp_xlsx)
             if problems:
                 raise UserError(
                     "The privacy scan stopped the quarterly report: " + "; ".join(problems[:5]),
@@ -197,14 +202,11 @@ def write(con: duckdb.DuckDBPyConnection, content: Page, folder: Path) -> list[P
     return [folder / f"{stem}.html", folder / f"{stem}.xlsx"]
 
 
-def scan(con: duckdb.DuckDBPyConnection, content: Page, page_html: str, xlsx: Path) -> list[str]:
+def scan(forbidden: privacy.Forbidden, content: Page, page_html: str, xlsx: Path) -> list[str]:
     """Every problem the privacy scan finds in the two files (empty: both may go out)."""
-    import plotly.offline
-
-    values, births = privacy.forbidden(con)
-    texts = privacy.pattern(values)
+    texts, births = forbidden.texts, forbidden.births
     allowed = _allowed_dates(Quarter.parse(content.quarter_label), content.as_of)
-    data_html = page_html.replace(plotly.offline.get_plotlyjs(), "")
+    data_html = page_html.replace(plotly_library(), "")
     problems = privacy.scan_text("HTML", data_html, texts, births, allowed)
     problems += privacy.scan_figure_data("HTML", data_html, content.threshold)
     problems += privacy.scan_tables(content.tables, content.threshold)
@@ -223,8 +225,9 @@ def quarterly_reports(
 ) -> list[Path]:
     """The latest complete quarter's report for every municipality in the registers."""
     written = []
+    forbidden = privacy.Forbidden.read(con)
     for kommune, quarter in latest(con):
-        written += write(con, page(con, settings, kommune, quarter, prov), folder)
+        written += write(con, page(con, settings, kommune, quarter, prov), folder, forbidden)
     return written
 
 

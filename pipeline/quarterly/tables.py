@@ -212,8 +212,7 @@ def ke_table(ctx: Context) -> QTable:
     quarters = ctx.quarter.compared
     data = _rows(
         ctx,
-        """select indicator, quarter, n, estimate, q1, q3,
-            round(estimate * n) as hits
+        """select indicator, quarter, n, estimate, q1, q3
         from metrics.ke_process where kommune = ? and quarter in ?""",
         [ctx.kommune, [q.label for q in quarters]],
     )
@@ -232,7 +231,7 @@ def ke_table(ctx: Context) -> QTable:
             r = got.get((indicator, q.label))
             if r is None or int(r["n"]) == 0:
                 row.append(_none())
-            elif small(ctx, int(r["n"])) or (ctx.outward and int(r["n"]) < ctx.threshold):
+            elif small(ctx, int(r["n"])):
                 row.append(Cell(HIDDEN, None, "days", True))
             else:
                 text = (
