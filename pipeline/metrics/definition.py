@@ -45,6 +45,11 @@ class Part:
         return "true" if column is None else ident(column)
 
 
+def counted(numerator: str) -> Part:
+    """A part that counts every unit (no denominator, no CI)."""
+    return Part("count", numerator, "", numerator_flag=None, denominator_flag=None)
+
+
 @dataclass(frozen=True)
 class Definition:
     table: str  # metrics.<table>

@@ -7,8 +7,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, shares
+from pipeline.metrics.definition import Definition, Part, counted, unit_counts
+from pipeline.metrics.tidy import count_row, frame, shares
 from pipeline.sqlutil import table_exists
 
 DEFINITION = Definition(
@@ -24,15 +24,7 @@ DEFINITION = Definition(
     method="Antall (ingen KI): team med startdato ≤ dato og ingen sluttdato eller sluttdato "
     "≥ dato. Celler uten team vises som 0. per_1000: team per 1 000 innbyggere i "
     "aldersgruppen (registry_population, siste år til og med datoens år: population_year).",
-    parts={
-        "": Part(
-            "count",
-            "team med startdato ≤ dato og (ingen sluttdato eller sluttdato ≥ dato)",
-            "",
-            numerator_flag=None,
-            denominator_flag=None,
-        )
-    },
+    parts={"": counted("team med startdato ≤ dato og (ingen sluttdato eller sluttdato ≥ dato)")},
     keys=("team_id", "person_id", "start_date", "end_date", "age_years"),
 )
 
@@ -78,15 +70,7 @@ FLOWS = Definition(
     filters="Godkjente rader i teamregistrene; bare hele kvartaler før registeret ble "
     "eksportert (et kvartal som ikke var over ved eksport, telles ikke).",
     method="Antall (ingen KI).",
-    parts={
-        "": Part(
-            "count",
-            "team med startdato (startet) eller sluttdato (avsluttet) i kvartalet",
-            "",
-            numerator_flag=None,
-            denominator_flag=None,
-        )
-    },
+    parts={"": counted("team med startdato (startet) eller sluttdato (avsluttet) i kvartalet")},
     keys=("team_id", "person_id", "event_date"),
 )
 
@@ -126,16 +110,11 @@ def team_flows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by all"""
     ).fetchall()
     rows = [
-        {
-            "kommune": kommune,
-            "quarter": quarter,
-            "flow": flow,
-            "n": counts.get((kommune, quarter, flow), 0),
-            "estimate": float(counts.get((kommune, quarter, flow), 0)),
-            "ci_low": None,
-            "ci_high": None,
-            "method": FLOWS.method,
-        }
+        count_row(
+            {"kommune": kommune, "quarter": quarter, "flow": flow},
+            counts.get((kommune, quarter, flow), 0),
+            FLOWS.method,
+        )
         for kommune, quarter in quarters
         for flow in ("avsluttet", "startet")
     ]
@@ -159,13 +138,7 @@ COORDINATORS = Definition(
     method="Antall koordinatorer; team per koordinator = gjennomsnitt over koordinatorene "
     "(alle koordinatorene i registeret, ikke et utvalg: ingen KI).",
     parts={
-        "koordinatorer": Part(
-            "count",
-            "koordinatorer med minst ett aktivt team",
-            "",
-            numerator_flag=None,
-            denominator_flag=None,
-        ),
+        "koordinatorer": counted("koordinatorer med minst ett aktivt team"),
         "team_per_koordinator": Part(
             "mean",
             "aktive team per koordinator",
@@ -188,15 +161,7 @@ SECTORS = Definition(
     "team; en verdi kontrakten ikke kjenner (flagget i datakvalitetsrapporten) telles som "
     "«ukjent».",
     method="Antall (ingen KI).",
-    parts={
-        "": Part(
-            "count",
-            "koordinatorer i sektoren",
-            "",
-            numerator_flag=None,
-            denominator_flag=None,
-        )
-    },
+    parts={"": counted("koordinatorer i sektoren")},
     keys=("coordinator_id", "coordinator_sector", "active_teams"),
 )
 
@@ -207,20 +172,12 @@ def team_coordinators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
     for indicator, part in COORDINATORS.parts.items():
         for r in unit_counts(con, COORDINATORS, indicator).to_dict("records"):
-            n = int(r["n"])
-            value = float(n) if part.estimator == "count" else float(sum(r["active_teams"]) / n)
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "kommune": r["kommune"],
-                    "snapshot_date": r["snapshot_date"],
-                    "n": n,
-                    "estimate": value,
-                    "ci_low": None,
-                    "ci_high": None,
-                    "method": COORDINATORS.method,
-                }
-            )
+            dims = {"indicator": indicator, "kommune": r["kommune"],
+                    "snapshot_date": r["snapshot_date"]}  # fmt: skip
+            one = count_row(dims, int(r["n"]), COORDINATORS.method)
+            if part.estimator == "mean":  # every coordinator: a mean without CI
+                one["estimate"] = float(sum(r["active_teams"]) / int(r["n"]))
+            rows.append(one)
     out = frame(rows, list(COORDINATORS.dims))
     out["snapshot_date"] = pd.to_datetime(out["snapshot_date"]).dt.date
     return out
@@ -229,14 +186,7 @@ def team_coordinators(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def coordinator_sectors(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Coordinators by sector per municipality and count date (counts)."""
     rows = [
-        {
-            **{k: r[k] for k in SECTORS.dims},
-            "n": int(r["n"]),
-            "estimate": float(r["n"]),
-            "ci_low": None,
-            "ci_high": None,
-            "method": SECTORS.method,
-        }
+        count_row({k: r[k] for k in SECTORS.dims}, r["n"], SECTORS.method)
         for r in unit_counts(con, SECTORS).to_dict("records")
     ]
     out = frame(rows, list(SECTORS.dims))

@@ -29,6 +29,12 @@ def row(dims: Mapping[str, Any], est: Estimate) -> dict[str, Any]:
     }
 
 
+def count_row(dims: Mapping[str, Any], n: int, method: str) -> dict[str, Any]:
+    """One metric row of a count: the count is the estimate, with no CI."""
+    return {**dims, "n": int(n), "estimate": float(n), "ci_low": None, "ci_high": None,
+            "method": method}  # fmt: skip
+
+
 def frame(rows: list[dict[str, Any]], dims: list[str]) -> pd.DataFrame:
     """The metric table: dimensions first, then n, estimate, ci_low, ci_high, method."""
     out = pd.DataFrame(rows, columns=[*dims, *VALUE_COLUMNS])
