@@ -217,7 +217,7 @@ def remove_old_runs(lay: Layout, log: Log) -> list[str]:
 def recover(lay: Layout, log: Log) -> None:
     """Clear what a killed run left behind (call with the run lock held)."""
     for folder in (lay.folder, lay.reports):
-        for tmp in folder.glob(".*.link-*"):  # a link made but not yet renamed into place
+        for tmp in folder.rglob(".*.link-*"):  # a link made but not yet renamed into place
             tmp.unlink()
     for name in (lay.live.name + BUILDING, lay.live.name + BUILDING + ".wal"):
         (lay.folder / name).unlink(missing_ok=True)  # ot-eval 0.1's build file
