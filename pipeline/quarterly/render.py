@@ -5,7 +5,6 @@ is shown (`pipeline.quarterly.tables` does)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from pipeline.quarterly.tables import ALL, HIDDEN, NO_DATA, QTable
-from pipeline.report.figures import PALETTE
+from pipeline.report.figures import PALETTE, plotly_library
 from pipeline.report.write import environment
 from pipeline.sample.pinned import pin_xlsx
 
@@ -48,12 +47,6 @@ class Page:
     audience: str
     notes: list[str]  # warnings: quarantined rows, data after the quarter
     prov: dict[str, Any]
-
-
-@functools.cache
-def plotly_library() -> str:
-    """plotly.js, embedded once in each page (read once per process: 4.8 MB)."""
-    return str(plotly.offline.get_plotlyjs())
 
 
 def team_figure(table: QTable) -> tuple[str, str]:

@@ -14,13 +14,14 @@ from typing import Any
 import duckdb
 import openpyxl
 
+from pipeline import privacy
 from pipeline.errors import UserError
 from pipeline.metrics.run import METRICS, run_metrics
-from pipeline.quarterly import privacy
 from pipeline.quarterly.period import Quarter, norwegian_date
-from pipeline.quarterly.render import Page, html, plotly_library, write_workbook
+from pipeline.quarterly.render import Page, html, write_workbook
 from pipeline.quarterly.summary import summary
 from pipeline.quarterly.tables import Context, as_of, build
+from pipeline.report.figures import plotly_library
 from pipeline.scoped import build as build_warehouse
 from pipeline.scoped import source_with_files
 from pipeline.settings import Settings
@@ -221,11 +222,14 @@ def scan(forbidden: privacy.Forbidden, content: Page, page_html: str, xlsx: Path
 
 
 def quarterly_reports(
-    con: duckdb.DuckDBPyConnection, settings: Settings, folder: Path, prov: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    folder: Path,
+    prov: dict[str, Any],
+    forbidden: privacy.Forbidden,
 ) -> list[Path]:
     """The latest complete quarter's report for every municipality in the registers."""
     written = []
-    forbidden = privacy.Forbidden.read(con)
     for kommune, quarter in latest(con):
         written += write(con, page(con, settings, kommune, quarter, prov), folder, forbidden)
     return written

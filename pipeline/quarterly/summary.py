@@ -64,7 +64,7 @@ def summary(tables: list[QTable], name: str, quarter: Quarter) -> list[str]:
     if wait and _shown(wait[1]):
         out.append(
             "For team som startet i kvartalet, var mediantiden fra henvisning til oppstart "
-            f"{numbers.decimal(float(wait[1].value or 0), 0)} dager."
+            f"{wait[1].text.split(' (')[0]} dager."
         )
     coordinators = _row(by_id.get("koordinatorer"), "Koordinatorer")
     load = _row(by_id.get("koordinatorer"), "Team per koordinator")

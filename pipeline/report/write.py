@@ -8,8 +8,10 @@ from typing import Any
 
 import duckdb
 import jinja2
-import plotly.offline
 
+from pipeline import privacy
+from pipeline.errors import UserError
+from pipeline.report.figures import plotly_library
 from pipeline.report.sections import EVALUATION
 from pipeline.report.shape import count, section_data
 from pipeline.settings import Settings
@@ -107,6 +109,7 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
 
     env = environment()
     prov = provenance(con)
+    forbidden = privacy.Forbidden.read(con)
     out.mkdir(parents=True, exist_ok=True)
     checked = (("meta", "reconciliation"), ("meta", "contracts"), ("meta", "rules"))
     pages: dict[str, tuple[tuple[tuple[str, str], ...], Callable[[], str]]] = {
@@ -131,9 +134,11 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
                 lang="nb", title=name, subtitle="", prov=prov, missing=missing, plotly_js=None
             )
         )
+        if settings.report.audience != "internal":
+            scan_page(name, text, forbidden)
         _write(out / name, text)
         written.append(out / name)
-    quarterly = _quarterly(con, settings, out / "quarterly", prov)
+    quarterly = _quarterly(con, settings, out / "quarterly", prov, forbidden)
     index = env.get_template("index.html.j2").render(
         lang="nb",
         title="ot-eval – rapporter",
@@ -167,8 +172,27 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
     return [*written, *quarterly, out / "index.html"]
 
 
+def scan_page(name: str, text: str, forbidden: privacy.Forbidden) -> None:
+    """An outward page holds no register key or free text (its dates are the evaluation's
+    own, so birth dates are checked by the tests rather than here, where a count date equal
+    to someone's birthday would stop the run)."""
+    problems = privacy.scan_text(
+        name, text.replace(plotly_library(), ""), forbidden.texts, (), set()
+    )
+    if problems:
+        raise UserError(
+            "The privacy scan stopped the report: " + "; ".join(problems[:5]),
+            file=name,
+            hint="Nothing was published. This is a fault in ot-eval: report it",
+        )
+
+
 def _quarterly(
-    con: duckdb.DuckDBPyConnection, settings: Settings, folder: Path, prov: dict[str, Any]
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    folder: Path,
+    prov: dict[str, Any],
+    forbidden: privacy.Forbidden,
 ) -> list[Path]:
     """The latest complete quarter's report for every municipality with a team register
     (none when this warehouse has no team metrics)."""
@@ -178,7 +202,7 @@ def _quarterly(
         con, tuple(("metrics", m) for m in METRICS_USED[:5])
     ):
         return []
-    return quarterly_reports(con, settings, folder, prov)
+    return quarterly_reports(con, settings, folder, prov, forbidden)
 
 
 def _evaluation(
@@ -194,5 +218,5 @@ def _evaluation(
         summary=summary,
         totals=_totals(summary),
         prov=prov,
-        plotly_js=plotly.offline.get_plotlyjs(),
+        plotly_js=plotly_library(),
     )

@@ -14,7 +14,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from pipeline.quarterly import privacy
+from pipeline import privacy
 from pipeline.settings import load_settings
 from tests.conftest import Run
 from tests.runs import cli

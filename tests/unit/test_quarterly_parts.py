@@ -6,8 +6,9 @@ import datetime as dt
 
 import pytest
 
+from pipeline import privacy
 from pipeline.errors import UserError
-from pipeline.quarterly import numbers, privacy
+from pipeline.quarterly import numbers
 from pipeline.quarterly.period import Quarter
 from pipeline.quarterly.tables import Cell, QTable
 
@@ -72,3 +73,12 @@ def test_rule_reasons_in_bokmal() -> None:
     start = next(r for r in dated.rules if r.name == "start_date.type")
     assert norwegian(start, dated) == "ikke en gyldig dato i formatet %d.%m.%Y"
     assert not any("does not" in t or "not a " in t.split("(")[0] for t in texts.values())
+
+
+def test_an_outward_page_with_a_register_key_is_not_written() -> None:
+    from pipeline.report.write import scan_page
+
+    forbidden = privacy.Forbidden(privacy.pattern({"P000138"}), frozenset())
+    scan_page("evaluation.html", "<td>5530</td>", forbidden)
+    with pytest.raises(UserError, match="P000138"):
+        scan_page("evaluation.html", "<td>P000138</td>", forbidden)

@@ -1,4 +1,6 @@
-"""The privacy scan: run on every outward file before it is written (and by the tests).
+"""The privacy scan: run on every outward file before it is written (the quarterly HTML and
+workbook in full; the evaluation and data-quality pages for register keys and free
+text), and by the tests on every outward file of a sample run.
 
 An outward HTML page or workbook must hold no person pseudonym, team or coordinator key, birth
 date or free text from the registers (PSFS activities are written by the person), and no
