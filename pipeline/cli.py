@@ -242,12 +242,8 @@ def _quarterly(args: argparse.Namespace, settings: Any, log: Callable[[str], Non
     con = run.in_memory(settings, args.team_register, args.psfs)
     prov = run.standalone_prov(con, settings)
     folder = args.out.resolve() if args.out else settings.reports_dir / "quarterly"
-    latest = dict(run.latest(con))
-    for kommune in [args.kommune] if args.kommune else list(latest):
-        # an unknown municipality is refused by run.page, naming those in the files
-        quarter = wanted or latest.get(kommune) or Quarter.of(dt.date.today())
-        for path in run.write(con, run.page(con, settings, kommune, quarter, prov), folder):
-            log(f"wrote {path}")
+    for path in run.quarterly_reports(con, settings, folder, prov, args.kommune, wanted):
+        log(f"wrote {path}")
     con.close()
 
 

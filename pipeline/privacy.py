@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from pipeline.errors import UserError
 from pipeline.quarterly.tables import QTable
 from pipeline.sqlutil import table_exists
 
@@ -133,3 +134,14 @@ def scan_workbook(
     for sheet, cells in sheets.items():
         problems += scan_text(f"{name} [{sheet}]", "\n".join(cells), found, births, allowed)
     return problems
+
+
+def refuse(problems: list[str], file: object, what: str) -> None:
+    """Stop before an outward file is written when the scan found anything."""
+    if problems:
+        raise UserError(
+            f"The privacy scan stopped {what}: " + "; ".join(problems[:5]),
+            file=str(file),
+            hint="Nothing was written. This is a fault in ot-eval's disclosure control: "
+            "report it with the command you ran",
+        )

@@ -187,13 +187,7 @@ def write(
         write_workbook(content, tmp_xlsx)
         if content.audience != "internal":
             problems = scan(forbidden or privacy.Forbidden.read(con), content, page_html, tmp_xlsx)
-            if problems:
-                raise UserError(
-                    "The privacy scan stopped the quarterly report: " + "; ".join(problems[:5]),
-                    file=folder / f"{stem}.html",
-                    hint="Nothing was written. This is a fault in ot-eval's disclosure control: "
-                    "report it with the command you ran",
-                )
+            privacy.refuse(problems, folder / f"{stem}.html", "the quarterly report")
         tmp_html = folder / f".{stem}.tmp-{os.getpid()}.html"
         tmp_html.write_text(page_html, encoding="utf-8")
         os.replace(tmp_html, folder / f"{stem}.html")
@@ -226,12 +220,19 @@ def quarterly_reports(
     settings: Settings,
     folder: Path,
     prov: dict[str, Any],
-    forbidden: privacy.Forbidden,
+    kommune: str | None = None,
+    quarter: Quarter | None = None,
+    forbidden: privacy.Forbidden | None = None,
 ) -> list[Path]:
-    """The latest complete quarter's report for every municipality in the registers."""
+    """The report of `quarter` (default: each municipality's latest complete quarter) for
+    `kommune` (default: every municipality in the registers). An unknown municipality is
+    refused by `page`, naming those in the files."""
+    forbidden = forbidden or privacy.Forbidden.read(con)
+    latest_of = dict(latest(con))
     written = []
-    for kommune, quarter in latest(con):
-        written += write(con, page(con, settings, kommune, quarter, prov), folder, forbidden)
+    for k in [kommune] if kommune else list(latest_of):
+        q = quarter or latest_of.get(k) or Quarter.of(dt.date.today())
+        written += write(con, page(con, settings, k, q, prov), folder, forbidden)
     return written
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from pipeline.disclosure import TOTAL, protect_counts
+from pipeline.disclosure import TOTAL, protect_counts, with_totals
 from pipeline.quarterly import numbers
 from pipeline.quarterly.period import Quarter, norwegian_date
 from pipeline.sqlutil import table_exists
@@ -79,9 +79,7 @@ def protect(ctx: Context, cells: pd.DataFrame, dim: str) -> dict[str, tuple[int,
         out = protect_counts(cells, [dim], "n", ctx.threshold)
         hidden = out["status"].isin(["primary", "secondary"])
     else:
-        out = pd.concat(
-            [cells[[dim, "n"]], pd.DataFrame({dim: [TOTAL], "n": [int(cells["n"].sum())]})]
-        )
+        out = with_totals(cells, [dim], "n")
         hidden = pd.Series(False, index=out.index)
     return {str(k): (int(n), bool(h)) for k, n, h in zip(out[dim], out["n"], hidden, strict=True)}
 

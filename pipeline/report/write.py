@@ -10,7 +10,6 @@ import duckdb
 import jinja2
 
 from pipeline import privacy
-from pipeline.errors import UserError
 from pipeline.report.figures import plotly_library
 from pipeline.report.sections import EVALUATION
 from pipeline.report.shape import count, section_data
@@ -179,12 +178,7 @@ def scan_page(name: str, text: str, forbidden: privacy.Forbidden) -> None:
     problems = privacy.scan_text(
         name, text.replace(plotly_library(), ""), forbidden.texts, (), set()
     )
-    if problems:
-        raise UserError(
-            "The privacy scan stopped the report: " + "; ".join(problems[:5]),
-            file=name,
-            hint="Nothing was published. This is a fault in ot-eval: report it",
-        )
+    privacy.refuse(problems, name, "the report")
 
 
 def _quarterly(
@@ -202,7 +196,7 @@ def _quarterly(
         con, tuple(("metrics", m) for m in METRICS_USED[:5])
     ):
         return []
-    return quarterly_reports(con, settings, folder, prov, forbidden)
+    return quarterly_reports(con, settings, folder, prov, forbidden=forbidden)
 
 
 def _evaluation(
