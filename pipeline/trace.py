@@ -9,6 +9,7 @@ names, never into a report.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from pipeline.metrics.definition import (
 )
 from pipeline.sqlutil import ident, table_exists
 from pipeline.stats.agreement import cohens_kappa
+from pipeline.stats.contingency import crosstab, independence
 from pipeline.stats.means import mean_t, median_ci
 from pipeline.stats.proportions import difference_newcombe
 
@@ -86,13 +88,26 @@ def find_metric_row(
     shown = ", ".join(  # dimensions as text: a date reads 2023-10-04, as in the reports
         f"cast({ident(c)} as varchar) as {ident(c)}" if c in d.dims else ident(c) for c in columns
     )
-    table = con.execute(f"select {shown} from {ident('metrics', d.table)}").df()
-    unknown = [k for k in selectors if k not in table.columns]
+    unknown = [k for k in selectors if k not in columns]
     if unknown:
         raise UserError(
             f"metrics.{d.table} has no column {', '.join(unknown)}",
             expected="one of " + ", ".join(d.dims),
         )
+    # the rows whose selected columns read the same without case and minus-sign variants,
+    # found in SQL; the whole table is read only when that is not exactly one row (totals to
+    # resolve, an error to explain)
+    same = " and ".join(
+        f"lower(replace(replace(cast({ident(c)} as varchar), '−', '-'), '–', '-')) = ?"
+        for c in selectors
+    )
+    relation = ident("metrics", d.table)
+    params = [_norm(v) for v in selectors.values()]
+    found = con.execute(f"select {shown} from {relation} where {same or 'true'}", params).df()
+    if len(found) == 1 and all(_norm(str(found.iloc[0][c])) == _norm(v)
+                               for c, v in selectors.items()):  # fmt: skip
+        return {str(k): v for k, v in found.iloc[0].items()}
+    table = con.execute(f"select {shown} from {relation}").df()
     chosen = table
     for col, value in selectors.items():
         chosen = chosen[chosen[col].astype(str).map(_norm) == _norm(value)]
@@ -222,10 +237,11 @@ def reproduce(
     for dim, total in d.totals.items():  # the units are selected; keep their own group
         is_total = counts[dim] == total
         counts = counts[is_total if str(dims[dim]) == total else ~is_total]
-    for dim, derived in d.derived.items():
-        made_of = derived.get(str(dims[dim]))
-        if made_of:
+    for dim in d.derived:
+        made_of = d.made_of(dim, dims[dim])
+        if made_of:  # in the order the difference takes them: first minus second
             counts = counts[counts[dim].isin(made_of)]
+            counts = counts.sort_values(dim, key=lambda c: c.map(list(made_of).index))
     if part.estimator == "did":
         return _reproduce_did(con, d, dims)
     if part.estimator == "count":
@@ -236,6 +252,10 @@ def reproduce(
     if part.estimator == "mean":
         values = np.concatenate([np.asarray(v, dtype=float) for v in counts[part.value]])
         return mean_t(values).estimate, counts[["n"]]
+    if part.estimator == "cramers_v":
+        rows_col, cols_col = (part.value or "").split(",")
+        table = crosstab(*(list(itertools.chain(*counts[c])) for c in (rows_col, cols_col)))
+        return independence(table).estimate.estimate, table.reset_index()
     if part.estimator == "kappa":
         a_col, b_col = (part.value or "").split(",")
         a = np.concatenate([np.asarray(v, dtype=bool) for v in counts[a_col]])
@@ -246,7 +266,7 @@ def reproduce(
         )  # fmt: skip
         return cohens_kappa(a, b).estimate, table
     shown = counts[[c for c in counts.columns if c in d.dims or c in ("n", "hits")]]
-    if len(counts) == 2 and any(str(v) in d.derived.get(k, {}) for k, v in dims.items()):
+    if len(counts) == 2 and any(d.made_of(k, v) for k, v in dims.items()):
         (x1, n1), (x2, n2) = [(int(r["hits"]), int(r["n"])) for _, r in counts.iterrows()]
         return difference_newcombe(x1, n1, x2, n2).estimate, shown
     hits, n = int(counts["hits"].sum()), int(counts["n"].sum())

@@ -11,6 +11,7 @@ the one piece of code the metric and the trace both run.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,21 @@ def counted(numerator: str) -> Part:
 
 
 @dataclass(frozen=True)
+class Change:
+    """Derived values «Endring A–B» of a dimension, for any two values A and B: the change
+    from A to B, made of the values (B, A) — later first, as a difference is later − earlier."""
+
+    prefix: str = "Endring "
+
+    def label(self, first: str, last: str) -> str:
+        return f"{self.prefix}{first}–{last}"
+
+    def get(self, value: str, default: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
+        found = re.fullmatch(re.escape(self.prefix) + r"(.+)–(.+)", value)
+        return (found[2], found[1]) if found else default
+
+
+@dataclass(frozen=True)
 class Definition:
     table: str  # metrics.<table>
     title: str
@@ -66,7 +82,15 @@ class Definition:
     # the combinations of matched dimensions counted (others show their total value); default:
     # all of them, and for each total dimension the others without it
     groupings: tuple[tuple[str, ...], ...] | None = None
-    derived: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # dim -> derived values (a difference) and the values each is made of, first minus second
+    derived: Mapping[str, Mapping[str, tuple[str, ...]] | Change] = field(default_factory=dict)
+    # column -> value: the units relation holds several tables' units; this one reads these
+    scope: Mapping[str, str] = field(default_factory=dict)
+
+    def made_of(self, dim: str, value: Any) -> tuple[str, ...] | None:
+        """The values a derived dimension value is made of (None: not derived)."""
+        derived = self.derived.get(dim)
+        return derived.get(str(value)) if derived is not None else None
 
     def part(self, dims: Mapping[str, Any]) -> Part:
         key = str(dims.get(self.part_by, "")) if self.part_by else ""
@@ -97,15 +121,15 @@ def unit_filter(d: Definition, dims: Mapping[str, Any]) -> tuple[str, list[Any]]
     """SQL condition (and parameters) selecting the units of one metric row: every matched
     dimension equal, but a total ("Alle") matches every value, and a derived value (a
     difference) matches the values it is made of."""
-    conditions: list[str] = []
-    params: list[Any] = []
+    conditions = [f"{ident(c)} = ?" for c in d.scope]
+    params: list[Any] = list(d.scope.values())
     for dim in d.matched:
         if dim not in dims:
             continue
         value = dims[dim]
         if d.totals.get(dim) == str(value):
             continue
-        made_of = d.derived.get(dim, {}).get(str(value))
+        made_of = d.made_of(dim, value)
         if made_of:
             conditions.append(f"cast({ident(dim)} as varchar) in ?")
             params.append(list(made_of))
@@ -141,6 +165,7 @@ def unit_counts(
     )
     params: list[Any] = [d.totals[c] for c in d.matched if c in d.totals]
     den, num = p.flag("denominator"), p.flag("numerator")
+    scope = " and ".join([where[0], *(f"{ident(c)} = ?" for c in d.scope)])
     lists = ""
     if p.value:
         order = ", ".join(ident(k) for k in (p.keys or d.keys))
@@ -151,7 +176,7 @@ def unit_counts(
     sql = (
         f"select {dims_out}, count(*) filter ({den}) as n, "
         f"count(*) filter ({num} and {den}) as hits{lists} "
-        f"from {relation(d, part)} where {where[0]} group by grouping sets ({sets}) "
+        f"from {relation(d, part)} where {scope} group by grouping sets ({sets}) "
         f"order by {', '.join(str(i + 1) for i in range(len(matched)))}"
     )
-    return con.execute(sql, [*params, *where[1]]).df()
+    return con.execute(sql, [*params, *where[1], *d.scope.values()]).df()

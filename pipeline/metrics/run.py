@@ -24,6 +24,9 @@ METRICS: dict[str, Metric] = {
     for m in (
         Metric(survey_staff.ANCHORING, survey_staff.anchoring_by_role),
         Metric(survey_staff.ADEQUACY, survey_staff.coordinator_adequacy),
+        Metric(survey_staff.RECRUITMENT, survey_staff.leader_recruitment),
+        Metric(survey_staff.MEASURES, survey_staff.leader_measures),
+        Metric(survey_staff.TESTS, survey_staff.tests),
         Metric(teams.DEFINITION, teams.team_counts),
         Metric(teams.FLOWS, teams.team_flows),
         Metric(teams.IP_SHARE, teams.team_ip_share),

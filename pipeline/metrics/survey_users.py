@@ -18,10 +18,10 @@ DEFINITION = Definition(
     title="Brukere og pårørende",
     units="marts.fct_user_benefit_answers",
     unit="en brukers eller pårørendes svar på ett spørsmål",
-    dims=("indicator", "label", "group"),
-    filters="Brukerundersøkelsen, alle år samlet. Utbytte, behov og medvirkning etter om "
-    "respondenten har oppfølgingsteam/koordinator/IP (ubesvart holdt utenfor); «Alle» = alle "
-    "respondenter.",
+    dims=("wave", "indicator", "label", "group"),
+    filters="Brukerundersøkelsen, hvert år (`wave`) og alle år samlet («Alle»). Utbytte, behov "
+    "og medvirkning etter om respondenten har oppfølgingsteam/koordinator/IP (ubesvart holdt "
+    "utenfor); «Alle» i `group` = alle respondenter.",
     method="Andel med Wilson-intervall (95 %); forskjellen Ja − Nei med Newcombes hybride "
     "score-intervall (95 %).",
     parts={
@@ -32,8 +32,9 @@ DEFINITION = Definition(
             "besvarte spørsmål",
         )
     },
-    keys=("respondent_id", "year", "kommune", "answer"),
+    keys=("respondent_id", "wave", "kommune", "answer"),
     derived={"group": {DIFFERENCE: ("Ja", "Nei")}},
+    totals={"wave": "Alle"},
 )
 
 
@@ -41,18 +42,12 @@ def user_benefit(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Wilson shares per indicator and group, and Newcombe's difference Ja − Nei."""
     counts = unit_counts(con, DEFINITION)
     rows = []
-    for (indicator, label), g in counts.groupby(["indicator", "label"], sort=False):
+    for (wave, indicator, label), g in counts.groupby(["wave", "indicator", "label"], sort=False):
         by_group = {r["group"]: (int(r["hits"]), int(r["n"])) for r in g.to_dict("records")}
+        dims = {"wave": wave, "indicator": indicator, "label": label}
         for grp, (hits, n) in by_group.items():
-            rows.append(
-                row({"indicator": indicator, "label": label, "group": grp}, wilson(hits, n))
-            )
+            rows.append(row({**dims, "group": grp}, wilson(hits, n)))
         if "Ja" in by_group and "Nei" in by_group:
             (x1, n1), (x2, n2) = by_group["Ja"], by_group["Nei"]
-            rows.append(
-                row(
-                    {"indicator": indicator, "label": label, "group": DIFFERENCE},
-                    difference_newcombe(x1, n1, x2, n2),
-                )
-            )
+            rows.append(row({**dims, "group": DIFFERENCE}, difference_newcombe(x1, n1, x2, n2)))
     return frame(rows, list(DEFINITION.dims))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -35,12 +35,12 @@ def count_row(dims: Mapping[str, Any], n: int, method: str) -> dict[str, Any]:
             "method": method}  # fmt: skip
 
 
-def frame(rows: list[dict[str, Any]], dims: list[str]) -> pd.DataFrame:
-    """The metric table: dimensions first, then n, estimate, ci_low, ci_high, method."""
-    out = pd.DataFrame(rows, columns=[*dims, *VALUE_COLUMNS])
-    return out.astype(
-        {"n": "int64", "estimate": "float64", "ci_low": "float64", "ci_high": "float64"}
-    )
+def frame(rows: list[dict[str, Any]], dims: list[str], extra: Sequence[str] = ()) -> pd.DataFrame:
+    """The metric table: dimensions first, then n, estimate, ci_low, ci_high, method, then
+    any test statistics (`extra`, numbers: missing where a row has none)."""
+    out = pd.DataFrame(rows, columns=[*dims, *VALUE_COLUMNS, *extra])
+    numbers = {c: "float64" for c in ("estimate", "ci_low", "ci_high", *extra)}
+    return out.astype({"n": "int64", **numbers})
 
 
 def _plain(value: Any) -> Any:

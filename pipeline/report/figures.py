@@ -67,6 +67,27 @@ def share_bars(
     return _layout(fig, title, percent=True)
 
 
+def stacked_bars(
+    data: pd.DataFrame, *, x: str, y: str, title: str, color: str | None, **_: object
+) -> go.Figure:
+    """A response distribution: one stacked bar per group and wave (two-level axis), one
+    segment per answer in the questionnaire's order."""
+    answer = color or "answer"
+    data = data.sort_values(["answer_order", x, "wave"])
+    fig = go.Figure()
+    for i, (name, g) in enumerate(data.groupby(answer, sort=False)):
+        fig.add_bar(
+            x=[g[x].astype(str).tolist(), g["wave"].astype(str).tolist()],
+            y=g[y],
+            name=str(name),
+            marker_color=PALETTE[i % len(PALETTE)],
+            customdata=g[["n"]],
+            hovertemplate="%{x}: %{y:.0%} (n=%{customdata[0]})<extra>" + str(name) + "</extra>",
+        )
+    fig.update_layout(barmode="stack")
+    return _layout(fig, title, percent=True)
+
+
 def team_bars(
     data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
 ) -> go.Figure:

@@ -62,53 +62,144 @@ class Section:
 
 BY_KOMMUNE = {"age_band": "Alle", "period": "Alle"}  # psfs_change: the per-municipality rows
 SHARE_CI = (Col("n", "n", "count"), Col("estimate", "Andel"), Col("ci", "95 % KI"))
+WAVES = ["2019", "2021", "2023"]  # the staff survey's rounds (the contract's waves)
+SUBSTANTIVE = [1, 2, 3, 4, 5]  # answer_order of the answer options (not combined/missing)
 
 EVALUATION: tuple[Section, ...] = (
     Section(
         "forankring",
-        "Forankring",
-        "Andel som ikke har vært involvert i eller informert om piloten, og andel som kjenner "
-        "piloten og oppfølgingsteam godt, etter rolle og sektor. Feilstolpene er 95 % KI.",
+        "Forankring og modenhet",
+        "Ansatteundersøkelsen, hver runde for seg (2019, 2021, 2023), etter rolle. Andelene av "
+        "svaralternativene er av gyldige svar; «Vet ikke» er en andel av dem som svarte, "
+        "«Ubesvart» av dem som fikk spørsmålet — ingen av dem går stille inn i eller ut av en "
+        "nevner. «Endring A–B» er andelen i B minus andelen i A (Newcombe), med Holm-justert "
+        "p-verdi. Tabellen metrics.anchoring_by_role har hele fordelingen også etter sektor og "
+        "kommune.",
         (
             Figure(
-                "share_bars",
-                "Ikke involvert/informert, etter rolle",
+                "stacked_bars",
+                "Hvor godt kjent med pilotprosjektet, etter rolle og runde",
                 "metrics.anchoring_by_role",
-                {"indicator": "ikke_involvert", "dimension": "rolle"},
+                {"indicator": "kjent_pilot", "dimension": "rolle", "answer_order": SUBSTANTIVE},
+                x="group_navn",
+                color="answer",
             ),
             Figure(
                 "share_bars",
-                "Godt kjent, etter rolle og sektor",
+                "Ikke involvert/informert, etter rolle og runde",
                 "metrics.anchoring_by_role",
-                {"indicator": ["godt_kjent_pilot", "godt_kjent_ot"]},
-                color="label",
+                {"indicator": "involvert", "answer": "Nei", "dimension": "rolle", "wave": WAVES},
+                x="group_navn",
+                color="wave",
             ),
         ),
         (
             Table(
                 "anchoring_by_role",
                 (
-                    Col("label", "Indikator"),
-                    Col("dimension", "Etter"),
-                    Col("group", "Gruppe"),
+                    Col("label", "Spørsmål"),
+                    Col("answer", "Svar"),
+                    Col("group_navn", "Rolle"),
+                    Col("wave", "Runde"),
                     *SHARE_CI,
+                    Col("p_holm", "p (Holm)", "p"),
                 ),
+                {
+                    "dimension": "rolle",
+                    "answer": [
+                        "Nei",
+                        "Godt eller svært godt kjent",
+                        "I stor eller svært stor grad",
+                    ],
+                },
             ),
         ),
     ),
     Section(
         "koordinatorer",
         "Koordinatorenes tid, opplæring og støtte",
-        "Koordinatorer som svarer «i stor» eller «i svært stor grad».",
+        "Koordinatorer som svarer «i stor» eller «i svært stor grad», per runde, og endringen "
+        "fra første til siste runde. Etter kommune i metrics.coordinator_adequacy.",
         (
             Figure(
                 "share_bars",
                 "Koordinatorer: tilstrekkelig …",
                 "metrics.coordinator_adequacy",
+                {"dimension": "alle", "answer": "I stor eller svært stor grad", "wave": WAVES},
                 x="label",
+                color="wave",
             ),
         ),
-        (Table("coordinator_adequacy", (Col("label", "Indikator"), *SHARE_CI)),),
+        (
+            Table(
+                "coordinator_adequacy",
+                (
+                    Col("label", "Indikator"),
+                    Col("wave", "Runde"),
+                    *SHARE_CI,
+                    Col("p_holm", "p (Holm)", "p"),
+                ),
+                {"dimension": "alle", "answer": "I stor eller svært stor grad"},
+            ),
+        ),
+    ),
+    Section(
+        "ledere",
+        "Ledere: rekruttering, ledergrep og endringer",
+        "Ledernes vurdering av koordinatorrekrutteringen (fem svaralternativ), aktive grep "
+        "(2023: andel «i liten eller svært liten grad»), og endringer siste tre år: nye "
+        "grupper får IP/koordinator/team (ledere, koordinatorer og teammedlemmer som svarte) "
+        "og endret arbeidsmåte (de av dem som jobber ofte eller av og til med målgruppen).",
+        (
+            Figure(
+                "stacked_bars",
+                "Hvordan er det å rekruttere koordinatorer?",
+                "metrics.leader_recruitment",
+                {"dimension": "alle", "answer_order": SUBSTANTIVE},
+                x="group_navn",
+                color="answer",
+            ),
+        ),
+        (
+            Table(
+                "leader_recruitment",
+                (Col("answer", "Svar"), Col("wave", "Runde"), *SHARE_CI),
+                {"dimension": "alle", "wave": WAVES},
+            ),
+            Table(
+                "leader_measures",
+                (Col("label", "Spørsmål"), Col("answer", "Svar"), Col("wave", "Runde"), *SHARE_CI),
+                {
+                    "dimension": "alle",
+                    "answer": ["Ja", "I liten eller svært liten grad", "Vet ikke", "Ubesvart"],
+                },
+            ),
+        ),
+    ),
+    Section(
+        "tester",
+        "Tester av forskjeller i ansatteundersøkelsen",
+        "Er svarfordelingen ulik mellom roller, sektorer eller kommuner innen en runde, eller "
+        "mellom rundene? Khikvadrattest med Holm-justerte p-verdier innen hver familie "
+        "(samme tabell og inndeling), og Cramérs V som effektstørrelse (0 = ingen "
+        "sammenheng) med 95 % KI.",
+        (),
+        (
+            Table(
+                "survey_tests",
+                (
+                    Col("label", "Spørsmål"),
+                    Col("dimension", "Mellom"),
+                    Col("wave", "Runde"),
+                    Col("n", "Svar", "count"),
+                    Col("estimate", "Cramérs V"),
+                    Col("ci", "95 % KI"),
+                    Col("p_value", "p", "p"),
+                    Col("p_holm", "p (Holm)", "p"),
+                ),
+                fmt="number",
+            ),
+        ),
     ),
     Section(
         "team",
@@ -273,19 +364,33 @@ EVALUATION: tuple[Section, ...] = (
         "brukere",
         "Brukere og pårørende",
         "Andel med stort eller svært stort utbytte, etter om de har oppfølgingsteam, "
-        "koordinator eller IP, og forskjellen Ja − Nei.",
+        "koordinator eller IP, og forskjellen Ja − Nei (alle år samlet); andelen som ikke vet "
+        "om de har koordinering, per år.",
         (
             Figure(
                 "share_bars",
-                "Stort utbytte av tjenestene",
+                "Stort utbytte av tjenestene (alle år)",
                 "metrics.user_benefit",
-                {"indicator": "utbytte", "group": ["Ja", "Nei", "Vet ikke"]},
+                {"indicator": "utbytte", "group": ["Ja", "Nei", "Vet ikke"], "wave": "Alle"},
+            ),
+            Figure(
+                "share_bars",
+                "Vet ikke om de har oppfølgingsteam/koordinator/IP, per år",
+                "metrics.user_benefit",
+                {"indicator": "vet_ikke_om_koordinering"},
+                x="wave",
             ),
         ),
         (
             Table(
                 "user_benefit",
                 (Col("label", "Indikator"), Col("group", "Gruppe"), *SHARE_CI),
+                {"wave": "Alle"},
+            ),
+            Table(
+                "user_benefit",
+                (Col("label", "Indikator"), Col("wave", "År"), *SHARE_CI),
+                {"group": "Alle"},
             ),
         ),
     ),

@@ -20,7 +20,7 @@ from pipeline.report.sections import FOCUS, QUARTER, SNAPSHOTS, Col, Figure, Sec
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident
 
-NUMERIC = ("count", "share", "number")
+NUMERIC = ("count", "share", "number", "p")
 
 
 def share(x: float) -> str:
@@ -29,6 +29,13 @@ def share(x: float) -> str:
 
 def number(x: float, digits: int = 2) -> str:
     return "–" if pd.isna(x) else f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
+
+
+def p_value(x: float) -> str:
+    """A p-value as a reader expects it: three decimals, «< 0,001» below that."""
+    if pd.isna(x):
+        return "–"
+    return "< 0,001" if x < 0.001 else f"{x:.3f}".replace(".", ",")
 
 
 def count(value: Any) -> str:
@@ -64,6 +71,10 @@ def fetch(
         data = data[keep]
     if "kommune" in data.columns:
         data = data.assign(kommune_navn=data["kommune"].map(names).fillna(data["kommune"]))
+    if {"dimension", "group"} <= set(data.columns):  # a breakdown by municipality: its name
+        by_kommune = data["dimension"] == "kommune"
+        named = data["group"].where(~by_kommune, data["group"].map(names).fillna(data["group"]))
+        data = data.assign(group_navn=named)
     return data
 
 
@@ -75,6 +86,10 @@ def _cell(row: pd.Series, col: Col, fmt: str) -> str:
         return shown(row["estimate"])
     if col.fmt == "count":
         return count(row[col.key])
+    if col.fmt == "p":
+        return p_value(row[col.key])
+    if col.fmt == "number":
+        return number(row[col.key])
     return str(row[col.key])
 
 
@@ -198,6 +213,9 @@ def figure_data(
     data = fetch(con, f.relation, where, settings, names)
     if f.pivot:  # draw what the protected table publishes, never a suppressed count
         data = _protected_long(data, f, settings)
+    elif settings.report.audience == "outward" and "n" in data.columns:
+        # a share of fewer units than the threshold is not drawn, as the table hides it
+        data = data[~data["n"].between(1, settings.report.suppression_threshold - 1)]
     if focus_only is not None:
         wanted = _resolve(focus_only, settings)
         data = data[data["kommune"] == wanted]

@@ -60,18 +60,34 @@ REKRUTTERING = {
 KOMMUNE_LABELS = {i + 1: name for i, name in enumerate(PILOT_NAMES)}
 WAVES = {2019: 300, 2021: 330, 2023: 340}
 
-# P(not involved | role), among those answering ja/nei. Leaders: 32 % (seed).
+# The published figures are taken to belong to the last wave (2023, the final report); the
+# waves before are planted so that the tests have a change to find.
+# P(not involved | role, wave), among those answering ja/nei. Leaders 2023: 32 % (seed).
 NOT_INVOLVED = {1: 0.02, 2: 0.32, 3: 0.10, 4: 0.20, 5: 0.55, 6: 0.40}
-# P(answer is 4-5 "i stor/svært stor grad" | coordinator, valid answer). Seed: time 32 %,
-# training and leader support about half, most find the role fine.
+LEADERS_NOT_INVOLVED_BY_WAVE = {2019: 0.50, 2021: 0.42, 2023: 0.32}
+# P(answer is 4-5 "i stor/svært stor grad" | coordinator, valid answer). Seed (2023): time
+# 32 %, training and leader support about half, most find the role fine. Time is planted
+# rising from 2019 (the change the wave tests must find).
 COORDINATOR_SUFFICIENT = {
     "k_tid": 0.32,
     "k_opplaering": 0.50,
     "k_lederstotte": 0.50,
     "k_rolle": 0.75,
 }
+COORDINATOR_TIME_BY_WAVE = {2019: 0.08, 2021: 0.20, 2023: 0.32}
 P_VET_IKKE = 0.05
 P_ITEM_NONRESPONSE = 0.04
+# 2023 only: leaders' active measures (P of 4-5; «i liten/svært liten grad» = half the rest),
+# and the "changed in the last three years" items, asked of leaders, coordinators and team
+# members (N = 244 in the seed); the working-method item only of those who work with the
+# target group often or sometimes (N = 236).
+LEADER_MEASURES_HIGH = 0.40
+CHANGE_ROLES = (2, 4, 6)
+MALGRUPPE = {1: "Ofte", 2: "Av og til", 3: "Sjelden", 4: "Aldri", 9: "Vet ikke"}
+P_MALGRUPPE = [0.62, 0.28, 0.07, 0.03]
+P_NEW_GROUPS = 0.55
+P_METHOD_CHANGED = 0.60
+P_CHANGE_NONRESPONSE = 0.12
 
 
 def _binary_item(rng: np.random.Generator, p_yes: np.ndarray) -> np.ndarray:
@@ -114,14 +130,16 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
             }
         )
         next_id += n
-        p_inv = np.array([1 - NOT_INVOLVED[r] for r in role])
+        not_involved = {**NOT_INVOLVED, 2: LEADERS_NOT_INVOLVED_BY_WAVE[wave]}
+        p_inv = np.array([1 - not_involved[r] for r in role])
         df["involvert"] = _binary_item(rng, p_inv)
         df["kjent_pilot"] = _grad_item(rng, np.where(p_inv > 0.7, 0.65, 0.3), n)
         df["kjent_ot"] = _grad_item(rng, np.where(p_inv > 0.7, 0.75, 0.45), n)
         df["ny_arbeidsmaate"] = _grad_item(rng, 0.55, n)
         df["stotter_videreforing"] = _grad_item(rng, 0.7, n)
         is_coord = role == 4
-        for item, p in COORDINATOR_SUFFICIENT.items():
+        sufficient = {**COORDINATOR_SUFFICIENT, "k_tid": COORDINATOR_TIME_BY_WAVE[wave]}
+        for item, p in sufficient.items():
             values = _grad_item(rng, p, n)
             values[~is_coord] = np.nan
             df[item] = values
@@ -130,9 +148,22 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         rek = _add_missing(rng, rek)
         rek[~is_leader] = np.nan
         df["l_rekruttering"] = rek
-        grep = _grad_item(rng, 0.45, n)
-        grep[~is_leader] = np.nan
+        grep = _grad_item(rng, LEADER_MEASURES_HIGH, n)
+        grep[~is_leader | (wave != 2023)] = np.nan
         df["l_aktive_grep"] = grep
+        asked = np.isin(role, CHANGE_ROLES) & (wave == 2023)
+        malgruppe = rng.choice([1, 2, 3, 4], n, p=P_MALGRUPPE).astype(float)
+        works_with = asked & (malgruppe <= 2)
+        malgruppe[~asked] = np.nan
+        df["malgruppe"] = malgruppe
+        for item, p, who in (
+            ("endret_nye_grupper", P_NEW_GROUPS, asked),
+            ("endret_arbeidsmaate", P_METHOD_CHANGED, works_with),
+        ):
+            values = np.where(rng.random(n) < p, 1.0, 2.0)
+            values[rng.random(n) < P_CHANGE_NONRESPONSE] = np.nan
+            values[~who] = np.nan
+            df[item] = values
         frames.append(df)
     data = pd.concat(frames, ignore_index=True)
     labels: dict[str, dict[Any, str]] = {
@@ -143,6 +174,9 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         "kjent_pilot": KJENT,
         "kjent_ot": KJENT,
         "l_rekruttering": REKRUTTERING,
+        "malgruppe": MALGRUPPE,
+        "endret_nye_grupper": JANEI,
+        "endret_arbeidsmaate": JANEI,
     }
     for item in (
         "ny_arbeidsmaate",
@@ -168,6 +202,9 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         "k_rolle": "Trives du i koordinatorrollen?",
         "l_rekruttering": "Hvor lett er det å rekruttere koordinatorer?",
         "l_aktive_grep": "I hvilken grad har du tatt aktive grep for oppfølgingsteam?",
+        "malgruppe": "Hvor ofte jobber du med målgruppen?",
+        "endret_nye_grupper": "Får nye grupper IP/koordinator/oppfølgingsteam (siste tre år)?",
+        "endret_arbeidsmaate": "Er måten du jobber med oppfølging av målgruppen endret?",
     }
     missing: dict[str, list[Any]] = {
         c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")
@@ -179,17 +216,33 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         variable_value_labels=labels,
         missing_ranges=missing,
     )
+    leaders_2023 = data[(data.wave == 2023) & (data.rolle == 2)]
+    asked_2023 = data[(data.wave == 2023) & data.rolle.isin(CHANGE_ROLES)]
     return {
         "n": len(data),
+        "published_wave": 2023,
         "not_involved_by_role": {ROLES[r]: p for r, p in NOT_INVOLVED.items()},
+        "leaders_not_involved_by_wave": {
+            str(w): p for w, p in LEADERS_NOT_INVOLVED_BY_WAVE.items()
+        },
         "coordinator_sufficient": COORDINATOR_SUFFICIENT,
+        "coordinator_time_by_wave": {str(w): p for w, p in COORDINATOR_TIME_BY_WAVE.items()},
+        "leader_measures_small_2023": (1 - LEADER_MEASURES_HIGH) * 0.5,
+        "leaders_2023": len(leaders_2023),
+        "new_groups_yes": P_NEW_GROUPS,
+        "method_changed_yes": P_METHOD_CHANGED,
+        # the published denominators' logic: who was asked and answered (not "Vet ikke")
+        "n_new_groups_2023": int(asked_2023.endret_nye_grupper.isin([1, 2]).sum()),
+        "n_method_changed_2023": int(asked_2023.endret_arbeidsmaate.isin([1, 2]).sum()),
         "definition": "share among valid answers; 'Vet ikke' and item non-response excluded",
     }
 
 
 # user / relative survey -----------------------------------------------------------------
 USER_YEARS = (2019, 2020, 2021, 2022, 2023)
-P_COORDINATION = {"Ja": 0.50, "Nei": 0.23, "Vet ikke": 0.27}  # 27 % don't know (seed)
+P_COORDINATION = {"Ja": 0.50, "Nei": 0.23, "Vet ikke": 0.27}  # 27 % don't know (seed, 2023)
+# the "vet ikke" share falls to the published 27 % in 2023; Ja:Nei stays 50:23
+DONT_KNOW_BY_YEAR = {2019: 0.40, 2020: 0.36, 2021: 0.33, 2022: 0.30, 2023: 0.27}
 P_HIGH_BENEFIT = {"Ja": 0.70, "Nei": 0.45, "Vet ikke": 0.50}
 P_TOO_LITTLE_INFO = 2 / 3  # two of three (seed)
 GRAD_TEXT = [
@@ -203,7 +256,11 @@ GRAD_TEXT = [
 
 def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     n = 480
-    status = rng.choice(list(P_COORDINATION), n, p=list(P_COORDINATION.values()))
+    year = rng.choice(USER_YEARS, n)
+    u = rng.random(n)
+    dont_know = np.array([DONT_KNOW_BY_YEAR[y] for y in year])
+    ja = (1 - dont_know) * P_COORDINATION["Ja"] / (P_COORDINATION["Ja"] + P_COORDINATION["Nei"])
+    status = np.where(u < dont_know, "Vet ikke", np.where(u < dont_know + ja, "Ja", "Nei"))
     p_high = np.array([P_HIGH_BENEFIT[s] for s in status])
 
     def grad_text(p: np.ndarray) -> list[str | None]:
@@ -221,7 +278,7 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     df = pd.DataFrame(
         {
             "Løpenummer": np.arange(1, n + 1),
-            "År": rng.choice(USER_YEARS, n),
+            "År": year,
             "Kommune": rng.choice(PILOT_NAMES, n, p=[0.22, 0.22, 0.16, 0.14, 0.13, 0.13]),
             "Respondent": rng.choice(["Bruker", "Pårørende"], n, p=[0.6, 0.4]),
             "Har du oppfølgingsteam, koordinator eller IP?": status,
@@ -241,6 +298,7 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     return {
         "n": n,
         "share_dont_know_coordination": P_COORDINATION["Vet ikke"],
+        "share_dont_know_by_year": {str(y): p for y, p in DONT_KNOW_BY_YEAR.items()},
         "high_benefit_by_coordination": P_HIGH_BENEFIT,
         "high_benefit_difference_ja_minus_nei": P_HIGH_BENEFIT["Ja"] - P_HIGH_BENEFIT["Nei"],
         "share_too_little_information": P_TOO_LITTLE_INFO,

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+import numpy as np
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportion_effectsize,
+    test_proportions_2indep,
+)
 
 
 @dataclass(frozen=True)
@@ -46,3 +52,27 @@ def difference_newcombe(x1: int, n1: int, x2: int, n2: int, level: float = 0.95)
     return Estimate(
         n1 + n2, x1 / n1 - x2 / n2, float(low), float(high), f"Newcombe hybrid score {level:.0%}"
     )
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A difference of two proportions with its test and effect size."""
+
+    estimate: Estimate
+    p_value: float
+    effect_size: float  # Cohen's h
+
+
+def change_test(x1: int, n1: int, x2: int, n2: int, level: float = 0.95) -> Compared:
+    """p1 - p2 with Newcombe's interval, the score test's p-value (Miettinen & Nurminen 1985)
+    and Cohen's h = 2 asin(sqrt p1) - 2 asin(sqrt p2)."""
+    estimate = difference_newcombe(x1, n1, x2, n2, level)
+    if n1 <= 0 or n2 <= 0:
+        return Compared(estimate, float("nan"), float("nan"))
+    p1, p2 = x1 / n1, x2 / n2
+    if x1 + x2 in (0, n1 + n2):  # both shares 0 or both 1: no difference to test
+        p_value = 1.0
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):  # ratio/odds of a 0 share
+            p_value = float(test_proportions_2indep(x1, n1, x2, n2, method="score").pvalue)
+    return Compared(estimate, p_value, float(proportion_effectsize(p1, p2)))

@@ -6,7 +6,8 @@ with long as (
     unpivot include nulls (
         answer for item in (
             involvert, kjent_pilot, kjent_ot, ny_arbeidsmaate, stotter_videreforing, k_tid,
-            k_opplaering, k_lederstotte, k_rolle, l_rekruttering, l_aktive_grep
+            k_opplaering, k_lederstotte, k_rolle, l_rekruttering, l_aktive_grep, malgruppe,
+            endret_nye_grupper, endret_arbeidsmaate
         )
     )
 )

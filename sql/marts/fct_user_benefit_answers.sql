@@ -1,7 +1,8 @@
 -- One row per user-survey respondent and indicator: the units of metrics.user_benefit.
 -- Benefit outcomes are split by whether the respondent has OT/coordinator/IP («Ja», «Nei»,
 -- «Vet ikke»); the two awareness indicators are over all respondents («Alle»). Unanswered
--- items are kept as rows, outside the denominator.
+-- items are kept as rows, outside the denominator. `wave` is the survey year as text (the
+-- metric counts each year and all years together).
 with outcomes (indicator, label, item) as (
     values
         ('utbytte', 'Stort/svært stort utbytte av tjenestene', 'utbytte'),
@@ -20,7 +21,7 @@ benefit as (
         o.label,
         l.har_koordinering as "group",
         l.respondent_id,
-        l.year,
+        cast(l.year as varchar) as wave,
         l.kommune,
         l.answer,
         l.answer is not null as is_denominator,
@@ -39,7 +40,7 @@ awareness as (
         'Vet ikke om de har oppfølgingsteam/koordinator/IP' as label,
         'Alle' as "group",
         respondent_id,
-        year,
+        cast(year as varchar) as wave,
         kommune,
         har_koordinering as answer,
         har_koordinering is not null as is_denominator,
@@ -54,7 +55,7 @@ awareness as (
         'For lite informasjon om tilgjengelige tjenester',
         'Alle',
         respondent_id,
-        year,
+        cast(year as varchar),
         kommune,
         informasjon,
         informasjon is not null,
