@@ -62,6 +62,7 @@ class Section:
 
 BY_KOMMUNE = {"age_band": "Alle", "period": "Alle"}  # psfs_change: the per-municipality rows
 SHARE_CI = (Col("n", "n", "count"), Col("estimate", "Andel"), Col("ci", "95 % KI"))
+WITH_P = (*SHARE_CI, Col("p_holm", "p (Holm)", "p"))  # a change row's Holm-adjusted p
 WAVES = ["2019", "2021", "2023"]  # the staff survey's rounds (the contract's waves)
 SUBSTANTIVE = [1, 2, 3, 4, 5]  # answer_order of the answer options (not combined/missing)
 
@@ -101,8 +102,7 @@ EVALUATION: tuple[Section, ...] = (
                     Col("answer", "Svar"),
                     Col("group_navn", "Rolle"),
                     Col("wave", "Runde"),
-                    *SHARE_CI,
-                    Col("p_holm", "p (Holm)", "p"),
+                    *WITH_P,
                 ),
                 {
                     "dimension": "rolle",
@@ -136,8 +136,7 @@ EVALUATION: tuple[Section, ...] = (
                 (
                     Col("label", "Indikator"),
                     Col("wave", "Runde"),
-                    *SHARE_CI,
-                    Col("p_holm", "p (Holm)", "p"),
+                    *WITH_P,
                 ),
                 {"dimension": "alle", "answer": "I stor eller svært stor grad"},
             ),
