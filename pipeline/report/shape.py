@@ -71,6 +71,9 @@ def fetch(
         data = data[keep]
     if "kommune" in data.columns:
         data = data.assign(kommune_navn=data["kommune"].map(names).fillna(data["kommune"]))
+    if "answer_order" in data.columns:  # answers in the questionnaire's order, not by name
+        order = ["wave", "indicator", "dimension", "group", "answer_order"]
+        data = data.sort_values([c for c in order if c in data.columns], kind="stable")
     if {"dimension", "group"} <= set(data.columns):  # a breakdown by municipality: its name
         by_kommune = data["dimension"] == "kommune"
         named = data["group"].where(~by_kommune, data["group"].map(names).fillna(data["group"]))
