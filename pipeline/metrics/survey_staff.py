@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 
 from pipeline.metrics.definition import Change, Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row
+from pipeline.metrics.tidy import frame, row, share_rows
 from pipeline.stats.contingency import crosstab, independence
 from pipeline.stats.multiple import holm
-from pipeline.stats.proportions import change_test, wilson
+from pipeline.stats.proportions import change_test
 
 UNITS = "marts.fct_survey_staff_distribution"
 DIMS = ("wave", "indicator", "label", "dimension", "group", "answer", "answer_order", "base")
@@ -84,7 +84,6 @@ MEASURES = _definition(
     "(ledere); nye grupper får IP/koordinator/team (ledere, koordinatorer og teammedlemmer); "
     "endret arbeidsmåte (de av dem som jobber ofte eller av og til med målgruppen).",
 )
-DISTRIBUTIONS = (ANCHORING, ADEQUACY, RECRUITMENT, MEASURES)
 
 TESTS = Definition(
     table="survey_tests",
@@ -123,13 +122,7 @@ def distribution(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
     """Every answer category's share per wave and group, then the change from the first to
     the last wave the category was asked in, Holm-adjusted within its family."""
     counts = unit_counts(con, d)
-    rows = [
-        {**row({k: r[k] for k in DIMS}, wilson(int(r["hits"]), int(r["n"]))),
-         **dict.fromkeys(TEST_COLUMNS)}
-        for r in counts.to_dict("records")
-    ]  # fmt: skip
-    rows += _changes(counts)
-    return frame(rows, list(DIMS), TEST_COLUMNS)
+    return frame([*share_rows(counts, DIMS), *_changes(counts)], list(DIMS), TEST_COLUMNS)
 
 
 def _changes(counts: pd.DataFrame) -> list[dict[str, Any]]:
@@ -157,19 +150,18 @@ def _changes(counts: pd.DataFrame) -> list[dict[str, Any]]:
 def tests(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Chi-square tests: groups within each wave, and the waves over all respondents."""
     rows = []
-    for d in DISTRIBUTIONS:
-        counts = unit_counts(con, TESTS, where=("metric = ?", [d.table]))
-        within_wave = (counts.wave != "Alle") & (counts.dimension != "alle")
-        across_waves = (counts.wave == "Alle") & (counts.dimension == "alle")
-        for r in counts[within_wave | across_waves].to_dict("records"):
-            result = independence(crosstab(r["compared"], r["answer"]))
-            if result.df == 0:  # one group (one wave) or one answer: nothing to test
-                continue
-            dims = {k: r[k] for k in TESTS.dims}
-            rows.append(
-                {**row(dims, result.estimate), "statistic": result.statistic, "df": result.df,
-                 "p_value": result.p_value, "p_holm": None}
-            )  # fmt: skip
+    counts = unit_counts(con, TESTS)  # every table at once: `metric` is a dimension
+    within_wave = (counts.wave != "Alle") & (counts.dimension != "alle")
+    across_waves = (counts.wave == "Alle") & (counts.dimension == "alle")
+    for r in counts[within_wave | across_waves].to_dict("records"):
+        result = independence(crosstab(r["compared"], r["answer"]))
+        if result.df == 0:  # one group (one wave) or one answer: nothing to test
+            continue
+        dims = {k: r[k] for k in TESTS.dims}
+        rows.append(
+            {**row(dims, result.estimate), "statistic": result.statistic, "df": result.df,
+             "p_value": result.p_value, "p_holm": None}
+        )  # fmt: skip
     out = frame(rows, list(TESTS.dims), ["statistic", "df", "p_value", "p_holm"])
     for _, g in out.groupby(["metric", "dimension"], sort=False):
         out.loc[g.index, "p_holm"] = holm(g["p_value"])

@@ -48,12 +48,16 @@ def _plain(value: Any) -> Any:
     return value.date() if isinstance(value, pd.Timestamp) else value
 
 
+def share_rows(counts: pd.DataFrame, dims: Sequence[str]) -> list[dict[str, Any]]:
+    """A Wilson share row for every row of unit counts (hits among n)."""
+    return [
+        row({k: _plain(r[k]) for k in dims}, wilson(int(r["hits"]), int(r["n"])))
+        for r in counts.to_dict("records")
+    ]
+
+
 def shares(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
     """A Wilson share for every combination of the definition's dimensions."""
     from pipeline.metrics.definition import unit_counts
 
-    rows = [
-        row({k: _plain(r[k]) for k in d.dims}, wilson(int(r["hits"]), int(r["n"])))
-        for r in unit_counts(con, d).to_dict("records")
-    ]
-    return frame(rows, list(d.dims))
+    return frame(share_rows(unit_counts(con, d), d.dims), list(d.dims))
