@@ -22,7 +22,7 @@ from typing import Any
 import pipeline
 from pipeline.errors import UserError, first_line
 
-FORMATS = ("csv", "xlsx", "sav", "parquet")
+FORMATS = ("csv", "xlsx", "sav", "parquet", "qdpx")
 ENGINES = ("auto", "gx", "sql")
 PROJECT = Path(pipeline.__file__).resolve().parent.parent
 """The project folder: data_contracts/, sql/ and reference/ ship here."""
@@ -51,6 +51,7 @@ OPTIONS: dict[str, dict[str, Any]] = {
     "xlsx": {**COMMON_OPTIONS, "sheet": str, "header_row": int},
     "sav": COMMON_OPTIONS,
     "parquet": COMMON_OPTIONS,
+    "qdpx": {**COMMON_OPTIONS, "part": str},  # sources | codings | codes (pipeline.ingest.qdpx)
 }
 SCHEMA: dict[str, Any] = {
     "paths": {"warehouse": str, "reports": str, "contracts": str, "sql": str},
@@ -64,6 +65,9 @@ SCHEMA: dict[str, Any] = {
         "age_bands": list,
         "team_snapshots": list,
         "comparison": list,
+        "seed": int,
+        "bootstrap_replications": int,
+        "interview_theme_roles": ANY,
         "pilots": [{"name": str, "code": str, "start": dt.date, "end": dt.date}],
     },
     "report": {
@@ -133,6 +137,10 @@ class Evaluation:
     municipality_vintage: int
     age_bands: tuple[int, ...]  # lower bounds, first is 0
     team_snapshots: tuple[dt.date, ...]
+    seed: int = 20180901  # every resampling (bootstrap) starts here: same config, same CIs
+    bootstrap_replications: int = 2000
+    # theme -> the informant roles whose interviews are its denominator (others: every interview)
+    interview_theme_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def age_band_labels(self) -> tuple[str, ...]:
@@ -541,7 +549,18 @@ def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
         team_snapshots=tuple(
             _date(cfg, d, "evaluation", "team_snapshots") for d in ev.get("team_snapshots", [])
         ),
+        seed=int(ev.get("seed", 20180901)),
+        bootstrap_replications=int(ev.get("bootstrap_replications", 2000)),
+        interview_theme_roles=_theme_roles(cfg, ev.get("interview_theme_roles", {})),
     )
+    if evaluation.bootstrap_replications < 100:
+        raise cfg.error(
+            "evaluation.bootstrap_replications is too small for a percentile interval",
+            "evaluation",
+            "bootstrap_replications",
+            expected="at least 100 (2000 or more for a 95 % interval to settle)",
+            found=str(evaluation.bootstrap_replications),
+        )
     if evaluation.age_bands[0] != 0 or list(evaluation.age_bands) != sorted(evaluation.age_bands):
         raise cfg.error(
             "evaluation.age_bands must be increasing lower bounds starting at 0",
@@ -550,6 +569,21 @@ def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
             found=repr(list(evaluation.age_bands)),
         )
     return evaluation
+
+
+def _theme_roles(cfg: _Config, raw: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """[evaluation.interview_theme_roles]: theme = [roles], e.g. Ledergrep = ["Leder"]."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(r, str) for r in v) for v in raw.values()
+    ):
+        raise cfg.error(
+            "evaluation.interview_theme_roles must map each theme to a list of roles",
+            "evaluation",
+            "interview_theme_roles",
+            expected='a table such as { Ledergrep = ["Leder"] }',
+            found=repr(raw),
+        )
+    return tuple((str(theme), tuple(roles)) for theme, roles in raw.items())
 
 
 def _validation(cfg: _Config, data: dict[str, Any]) -> Validation:

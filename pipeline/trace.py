@@ -27,7 +27,7 @@ from pipeline.metrics.definition import (
     unit_filter,
 )
 from pipeline.sqlutil import ident, table_exists
-from pipeline.stats.agreement import cohens_kappa
+from pipeline.stats.agreement import alpha_nominal, cohens_kappa, reliability_matrix
 from pipeline.stats.contingency import crosstab, independence
 from pipeline.stats.means import mean_t, median_ci
 from pipeline.stats.proportions import difference_newcombe
@@ -256,8 +256,16 @@ def reproduce(
         rows_col, cols_col = (part.value or "").split(",")
         table = crosstab(*(list(itertools.chain(*counts[c])) for c in (rows_col, cols_col)))
         return independence(table).estimate.estimate, table.reset_index()
+    if part.estimator == "alpha":
+        lists = [list(itertools.chain(*counts[c])) for c in (part.value or "").split(",")]
+        matrix, clusters = reliability_matrix(*lists)
+        table = pd.DataFrame(
+            {"units": [matrix.shape[1]], "interviews": [len(np.unique(clusters))],
+             "coders": [matrix.shape[0]], "values": [int(np.sum(~np.isnan(matrix)))]}
+        )  # fmt: skip
+        return alpha_nominal(matrix), table
     if part.estimator == "kappa":
-        a_col, b_col = (part.value or "").split(",")
+        a_col, b_col = (part.value or "").split(",")[:2]
         a = np.concatenate([np.asarray(v, dtype=bool) for v in counts[a_col]])
         b = np.concatenate([np.asarray(v, dtype=bool) for v in counts[b_col]])
         table = pd.DataFrame(

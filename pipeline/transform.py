@@ -122,7 +122,14 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
             "intervention_date": [ev.intervention_date],
             "first_year": [ev.first_year],
             "last_year": [ev.last_year],
+            "seed": [ev.seed],
+            "bootstrap_replications": [ev.bootstrap_replications],
         }
+    )
+    theme_roles = pd.DataFrame(
+        [(theme, role) for theme, roles in ev.interview_theme_roles for role in roles],
+        columns=["theme", "informant_role"],
+        dtype="string",
     )
     con.execute(AGE_YEARS)
     for name, frame in (
@@ -131,6 +138,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
         ("cfg_age_bands", bands),
         ("cfg_team_snapshots", snapshots),
         ("cfg_parameters", params),
+        ("cfg_interview_theme_roles", theme_roles),
     ):
         con.register("cfg_frame", frame)
         con.execute(f"create or replace table {ident('meta', name)} as select * from cfg_frame")

@@ -30,6 +30,8 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from pipeline.errors import UserError, first_line
+from pipeline.ingest.qdpx import read_qdpx
+from pipeline.ingest.result import ReadResult, check_every_row_read
 from pipeline.ingest.sniff import check_format
 from pipeline.ingest.textscan import (
     MAX_OPEN_QUOTE_LINES,
@@ -44,31 +46,6 @@ DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_NAMES = {";": "';' (semicolon)", ",": "',' (comma)", "\t": "a tab", "|": "'|' (pipe)"}
 UNNAMED = "_unnamed_"
 MERGED_RULE = "row.merged_cells"
-
-
-@dataclass
-class ReadResult:
-    columns: list[str]  # as in the file's header, before mapping
-    batches: Iterator[pa.RecordBatch]
-    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
-    declared_missing: dict[str, list[str]] = field(default_factory=dict)
-    dialect: dict[str, str] = field(default_factory=dict)  # what was detected or configured
-    # set when the batches are exhausted: rows the file holds, counted independently
-    rows_in_file: int | None = None
-    counted_by: str = ""
-    notes: list[tuple[int, str, str]] = field(default_factory=list)  # row, rule, note (warn)
-
-
-def check_every_row_read(path: Path, in_file: int, how: str, read: int, hint: str) -> None:
-    """Stop, naming the file, if the reader returned other than the rows the file holds."""
-    if read != in_file:
-        raise UserError(
-            "Rows were lost between the file and the reader",
-            file=path,
-            expected=f"{in_file:,} rows ({how})",
-            found=f"{read:,} rows read",
-            hint=hint,
-        )
 
 
 def show_delimiter(delimiter: str) -> str:
@@ -685,4 +662,7 @@ def read_sav(path: Path, options: dict[str, Any]) -> ReadResult:
 
 
 Reader = Callable[[Path, dict[str, Any]], ReadResult]
-READERS: dict[str, Reader] = {"csv": read_csv, "xlsx": read_xlsx, "sav": read_sav}
+READERS: dict[str, Reader] = {
+    "csv": read_csv, "xlsx": read_xlsx, "sav": read_sav, "qdpx": read_qdpx,
+}  # fmt: skip
+__all__ = ["READERS", "ReadResult", "check_every_row_read"]

@@ -24,6 +24,8 @@ WHAT_TO_DO = {
     "source's format to what the file is",
     "sav": "Export an SPSS .sav file, or set the source's format to what the file is",
     "parquet": "Point the source at the Parquet file, or set its format to what the file is",
+    "qdpx": "Export the project from NVivo, MAXQDA or ATLAS.ti as a REFI-QDA project (.qdpx), "
+    "or set the source's format to what the file is",
 }
 KINDS = {  # what each sniffed kind is called in messages
     "empty": "an empty file",
@@ -33,6 +35,7 @@ KINDS = {  # what each sniffed kind is called in messages
     "xlsm": "an Excel workbook with macros (.xlsm)",
     "ods": "a LibreOffice/OpenDocument spreadsheet (.ods)",
     "docx": "a Word document",
+    "qdpx": "a REFI-QDA project (.qdpx)",
     "zip": "a zip archive",
     "encrypted": "a password-protected (encrypted) Office file",
     "xls": "an old Excel 97-2003 workbook (.xls)",
@@ -62,6 +65,8 @@ def _zip_kind(path: Path) -> str:
         return "ods"
     if "word/document.xml" in names:
         return "docx"
+    if "project.qde" in names:
+        return "qdpx"
     return "zip"
 
 
@@ -118,7 +123,7 @@ def sniff(path: Path) -> str:
 
 
 ACCEPTS = {"csv": ("csv", "utf-16"), "xlsx": ("xlsx", "xlsm"), "sav": ("sav",),
-           "parquet": ("parquet",)}  # fmt: skip
+           "parquet": ("parquet",), "qdpx": ("qdpx", "zip")}  # fmt: skip
 ADVICE = {
     "encrypted": "Remove the password (in Excel: File > Info > Protect Workbook > Encrypt with "
     "Password, clear it) and save again, or export the sheet as CSV",

@@ -142,3 +142,59 @@ def trend_lines(
         )
     fig.add_vline(x=marker, line_dash="dot", line_color="grey")
     return _layout(fig, title, "År", y_title)
+
+
+def heat_map(data: pd.DataFrame, *, x: str, y: str, title: str, color: str | None,
+             **_: object) -> go.Figure:  # fmt: skip
+    """Shares as a grid: rows = `color` (codes, grouped by theme), columns = x
+    (municipalities), the share written in each cell; a hidden share is an empty cell."""
+    rows = color or "code"
+    order = data.sort_values(["theme", rows])
+    grid = order.pivot_table(index=["theme", rows], columns=x, values=y, sort=False)
+    labels = [f"{code} ({theme})" for theme, code in grid.index]
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[str(c) for c in grid.columns],
+            y=labels,
+            zmin=0,
+            zmax=1,
+            colorscale="Blues",
+            text=[
+                ["" if pd.isna(v) else f"{100 * v:.0f} %" for v in line] for line in grid.to_numpy()
+            ],
+            texttemplate="%{text}",
+            hovertemplate="%{y}, %{x}: %{z:.0%}<extra></extra>",
+            colorbar={"tickformat": ".0%"},
+        )
+    )
+    fig = _layout(fig, title)
+    fig.update_layout(height=max(420, 28 * len(labels) + 140), margin={"l": 320})
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def joint_points(data: pd.DataFrame, *, x: str, y: str, title: str, color: str | None,
+                 **_: object) -> go.Figure:  # fmt: skip
+    """Shares with their CIs per x (municipality), one series per `color` (the survey side
+    and the interview side), side by side."""
+    fig = go.Figure()
+    groups = list(data.groupby(color, sort=False)) if color else [("", data)]
+    for i, (name, g) in enumerate(groups):
+        fig.add_scatter(
+            x=g[x],
+            y=g[y],
+            name=str(name),
+            mode="markers",
+            marker={
+                "size": 11,
+                "color": PALETTE[i % len(PALETTE)],
+                "symbol": ["circle", "diamond", "square"][i % 3],
+            },
+            error_y=_error_bars(g, y),
+            customdata=g[["n", "ci_low", "ci_high"]],
+            hovertemplate="%{x}: %{y:.0%} (95 % KI %{customdata[1]:.0%}–"
+            "%{customdata[2]:.0%}, n=%{customdata[0]})<extra>" + str(name) + "</extra>",
+        )
+    fig.update_layout(scattermode="group")
+    return _layout(fig, title, percent=True)

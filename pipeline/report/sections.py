@@ -52,12 +52,32 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Side:
+    """One side of a joint display: the rows of a metrics table (one per municipality,
+    `dimension` = kommune) that `where` picks, shown under `title`."""
+
+    metric: str
+    where: Mapping[str, Any]
+    title: str
+
+
+@dataclass(frozen=True)
+class Joint:
+    """A joint display: per municipality, a survey figure beside the interview theme that
+    may explain it, as a dot plot with CIs and a table (each side traced to its own table)."""
+
+    title: str
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
 class Section:
     id: str
     title: str
     note: str
     figures: tuple[Figure, ...]
     tables: tuple[Table, ...]
+    joints: tuple[Joint, ...] = ()
 
 
 BY_KOMMUNE = {"age_band": "Alle", "period": "Alle"}  # psfs_change: the per-municipality rows
@@ -432,15 +452,26 @@ EVALUATION: tuple[Section, ...] = (
     Section(
         "intervjuer",
         "Intervjuer: tema",
-        "Andel intervjuer der koden forekommer, og samsvar mellom kodere på dobbeltkodede "
-        "intervjuer.",
+        "Andel av alle intervjuer der koden forekommer (intervjuer uten koder teller med i "
+        "nevneren); ledergrep er andeler av lederintervjuene. Temaene er gruppert etter "
+        "Durlak & DuPres determinanter (tiltaket, omgivelser og kontekst, "
+        "implementeringsprosessen). Samsvar mellom kodere: Cohens kappa per kode, samlet kappa "
+        "og Krippendorffs alfa med konfidensintervall der hele intervjuer trekkes på nytt.",
         (
             Figure(
                 "share_bars",
                 "Intervjuer som berører temaet",
                 "metrics.interview_themes",
-                {"code": "(hele temaet)"},
+                {"code": "(hele temaet)", "dimension": "alle"},
                 x="theme",
+            ),
+            Figure(
+                "heat_map",
+                "Kodene etter kommune (andel intervjuer)",
+                "metrics.interview_themes",
+                {"dimension": "kommune"},
+                x="group_navn",
+                color="code",
             ),
         ),
         (
@@ -453,17 +484,81 @@ EVALUATION: tuple[Section, ...] = (
                     Col("estimate", "Andel"),
                     Col("ci", "95 % KI"),
                 ),
+                {"dimension": "alle"},
+            ),
+            Table(
+                "interview_themes",
+                (
+                    Col("group_navn", "Kommune"),
+                    Col("theme", "Tema"),
+                    Col("n", "Intervjuer", "count"),
+                    Col("estimate", "Andel"),
+                    Col("ci", "95 % KI"),
+                ),
+                {"dimension": "kommune", "code": "(hele temaet)"},
             ),
             Table(
                 "interview_agreement",
                 (
+                    Col("statistic", "Mål"),
                     Col("coders", "Kodere"),
                     Col("code", "Kode"),
                     Col("n", "Enheter", "count"),
-                    Col("estimate", "Kappa"),
+                    Col("estimate", "Verdi"),
                     Col("ci", "95 % KI"),
                 ),
                 fmt="number",
+            ),
+        ),
+    ),
+    Section(
+        "samlet",
+        "Spørreundersøkelse og intervjuer side om side",
+        "Per kommune: et tall fra spørreundersøkelsen (siste runde, 2023) ved siden av andelen "
+        "intervjuer som berører temaet som kan forklare det. De to kildene har ulike utvalg "
+        "og ulike nevnere; visningen viser samsvar eller sprik, ikke årsak.",
+        (),
+        (),
+        (
+            Joint(
+                "Koordinatorenes tid og temaet kapasitet og ressurser",
+                (
+                    Side(
+                        "coordinator_adequacy",
+                        {
+                            "indicator": "k_tid",
+                            "wave": "2023",
+                            "dimension": "kommune",
+                            "answer": "I stor eller svært stor grad",
+                        },
+                        "Koordinatorer med nok tid (2023)",
+                    ),
+                    Side(
+                        "interview_themes",
+                        {"code": "Kapasitet og ressurser", "dimension": "kommune"},
+                        "Intervjuer om kapasitet og ressurser",
+                    ),
+                ),
+            ),
+            Joint(
+                "Koordinatorenes opplæring og temaet opplæring",
+                (
+                    Side(
+                        "coordinator_adequacy",
+                        {
+                            "indicator": "k_opplaering",
+                            "wave": "2023",
+                            "dimension": "kommune",
+                            "answer": "I stor eller svært stor grad",
+                        },
+                        "Koordinatorer med nok opplæring (2023)",
+                    ),
+                    Side(
+                        "interview_themes",
+                        {"code": "Opplæring", "dimension": "kommune"},
+                        "Intervjuer om opplæring",
+                    ),
+                ),
             ),
         ),
     ),

@@ -16,7 +16,16 @@ import plotly.graph_objects as go
 from pipeline.disclosure import TOTAL, protect_by_row, with_totals
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
-from pipeline.report.sections import FOCUS, QUARTER, SNAPSHOTS, Col, Figure, Section, Table
+from pipeline.report.sections import (
+    FOCUS,
+    QUARTER,
+    SNAPSHOTS,
+    Col,
+    Figure,
+    Joint,
+    Section,
+    Table,
+)
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident
 
@@ -28,7 +37,17 @@ def share(x: float) -> str:
 
 
 def number(x: float, digits: int = 2) -> str:
-    return "–" if pd.isna(x) else f"{x:.{digits}f}".replace(".", ",").replace("-", "−")
+    if pd.isna(x):
+        return "–"
+    text = f"{x:.{digits}f}"
+    if float(text) == 0:  # -0.001 shown as 0,00, not −0,00
+        text = f"{0:.{digits}f}"
+    return text.replace(".", ",").replace("-", "−")
+
+
+def points(x: float) -> str:
+    """A difference of two shares, in percentage points: «+15,5 pp», «−10,0 pp»."""
+    return "–" if pd.isna(x) else f"{number(100 * x, 1) if x < 0 else '+' + number(100 * x, 1)} pp"
 
 
 def p_value(x: float) -> str:
@@ -82,7 +101,7 @@ def fetch(
 
 
 def _cell(row: pd.Series, col: Col, fmt: str) -> str:
-    shown: Callable[[float], str] = share if fmt == "share" else number
+    shown: Callable[[float], str] = {"share": share, "points": points}.get(fmt, number)
     if col.key == "ci":
         return f"{shown(row['ci_low'])} – {shown(row['ci_high'])}"
     if col.key == "estimate":
@@ -150,6 +169,15 @@ def _pivot_tables(
     return out
 
 
+def _row_format(t: Table, row: pd.Series) -> str:
+    """A share table's difference rows (a derived value such as «Endring 2019–2023») are in
+    percentage points, not per cent."""
+    d = METRICS[t.metric].definition
+    if t.fmt == "share" and any(d.made_of(dim, row[dim]) for dim in d.derived if dim in row):
+        return "points"
+    return t.fmt
+
+
 def _small(row: pd.Series, col: Col, settings: Settings) -> str | None:
     """«–» for the n, estimate and CI of a row made of fewer units than the threshold, in an
     outward report (a share of 1 of 3 names people)."""
@@ -169,6 +197,7 @@ def table_data(
     data = fetch(con, f"metrics.{t.metric}", dict(t.where), settings, names)
     base = {
         "metric": t.metric,
+        "sources": [f"metrics.{t.metric}"],
         "definition": METRICS[t.metric].definition.describe(),
         "trace": trace_command(t.metric, data.iloc[0]) if len(data) else "",
         "threshold": settings.report.suppression_threshold,
@@ -186,7 +215,7 @@ def table_data(
                 for c in t.columns
             ],
             "rows": [
-                [_small(r, c, settings) or _cell(r, c, t.fmt) for c in t.columns]
+                [_small(r, c, settings) or _cell(r, c, _row_format(t, r)) for c in t.columns]
                 for _, r in data.iterrows()
             ],
             "caption": "",
@@ -241,13 +270,76 @@ def _protected_long(data: pd.DataFrame, f: Figure, settings: Settings) -> pd.Dat
     return pd.concat(parts, ignore_index=True) if parts else data
 
 
+def joint_data(
+    con: duckdb.DuckDBPyConnection, settings: Settings, j: Joint, names: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A joint display: per municipality, each side's row (n, share, CI) as a dot plot and
+    a table; a side's share of fewer units than the threshold is neither drawn nor shown in
+    an outward report. The definitions and trace commands of both tables go with it."""
+    sides = []
+    for side in j.sides:
+        data = fetch(con, f"metrics.{side.metric}", dict(side.where), settings, names)
+        sides.append(data.assign(side=side.title).set_index("group", drop=False))
+    kommuner = sorted({k for d in sides for k in d.index}, key=lambda k: names.get(k, k))
+    outward = settings.report.audience == "outward"
+    threshold = settings.report.suppression_threshold
+    rows, suppressed = [], False
+    for k in kommuner:
+        line = [names.get(k, k)]
+        for d in sides:
+            if k not in d.index:
+                line += ["–", "–", "–"]
+                continue
+            r = d.loc[k]
+            small = _small(r, Col("n", ""), settings) is not None
+            suppressed |= small
+            line += (
+                ["–"] * 3
+                if small
+                else [count(r["n"]), share(r["estimate"]), _cell(r, Col("ci", ""), "share")]
+            )
+        rows.append(line)
+    columns = [{"title": "Kommune", "numeric": False}] + [
+        {"title": f"{side.title}: {c}", "numeric": True}
+        for side in j.sides
+        for c in ("n", "andel", "95 % KI")
+    ]
+    drawn = pd.concat(sides, ignore_index=True)
+    if outward:
+        drawn = drawn[~drawn["n"].between(1, threshold - 1)]
+    fig = figures.joint_points(drawn, x="group_navn", y="estimate", title=j.title, color="side")
+    table = {
+        "metric": " og ".join(side.metric for side in j.sides),
+        "sources": [f"metrics.{side.metric}" for side in j.sides],
+        "columns": columns,
+        "rows": rows,
+        "caption": j.title,
+        "suppressed": suppressed,
+        "threshold": threshold,
+        "definition": [
+            (f"{side.title} – {head}", text)
+            for side in j.sides
+            for head, text in METRICS[side.metric].definition.describe()
+        ],
+        "trace": "\n".join(
+            trace_command(side.metric, d.iloc[0])
+            for side, d in zip(j.sides, sides, strict=True)
+            if len(d)
+        ),
+    }
+    return {"html": _div(fig), "relation": ", ".join(f"metrics.{x.metric}" for x in j.sides)}, table
+
+
 def section_data(
     con: duckdb.DuckDBPyConnection, settings: Settings, s: Section, names: dict[str, str]
 ) -> dict[str, Any]:
+    joints = [joint_data(con, settings, j, names) for j in s.joints]
     return {
         "id": s.id,
         "title": s.title,
         "note": s.note,
-        "figures": [figure_data(con, settings, f, names) for f in s.figures],
-        "tables": [one for t in s.tables for one in table_data(con, settings, t, names)],
+        "figures": [figure_data(con, settings, f, names) for f in s.figures]
+        + [f for f, _ in joints],
+        "tables": [one for t in s.tables for one in table_data(con, settings, t, names)]
+        + [t for _, t in joints],
     }

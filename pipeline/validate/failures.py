@@ -27,7 +27,8 @@ PARSE_RULE = Rule(
     (),
     "quarantine",
     "the row cannot be read faithfully (see the value: wrong number of fields, a quote never "
-    "closed, an Excel error or an uncalculated formula)",
+    "closed, an Excel error or an uncalculated formula, a REFI-QDA coding that cannot be "
+    "placed)",
 )
 
 

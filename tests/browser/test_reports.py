@@ -57,6 +57,15 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert "Senja" in page.inner_text("#team")
         assert "sekundærprikking" in page.inner_text("#team")  # the suppression footnote
         assert page.locator("#register table").count() == 1
+        # themes: bars and the heat map by municipality; the joint display: per joint a dot
+        # plot and a table with one row per pilot municipality
+        assert page.locator("#intervjuer .js-plotly-plot").count() == 2
+        assert page.locator("#intervjuer .heatmaplayer").count() == 1
+        assert page.locator("#samlet .js-plotly-plot").count() == 2
+        joint = page.locator("#samlet table").first
+        assert joint.locator("tr").count() == 1 + 6
+        assert "Kapasitet og ressurser" not in joint.inner_text()  # the sides' titles head it
+        assert "Intervjuer om kapasitet og ressurser: andel" in joint.inner_text()
         _every_table_names_its_source(page)
     elif name == "data_quality.html":
         files = page.locator("#filer table tr")
@@ -84,14 +93,15 @@ def _every_table_names_its_source(page) -> None:  # type: ignore[no-untyped-def]
     shown = set()
     for i in range(tables.count()):
         t = tables.nth(i)
-        caption = t.locator("figcaption").inner_text()
-        metric = caption.removeprefix("Kilde: metrics.").split(" ")[0].strip()
-        assert metric in METRICS, caption
-        shown.add(metric)
+        caption = t.locator("figcaption").inner_text().split(" · ")[0]
+        metrics = [m.strip() for m in caption.removeprefix("Kilde: ").split(",")]
+        assert all(m.startswith("metrics.") and m[8:] in METRICS for m in metrics), caption
+        shown.update(m[8:] for m in metrics)
         code = t.locator("details pre")
         assert not code.is_visible()
         t.locator("summary").click()
-        assert code.inner_text().startswith(f"ot-eval trace {metric} ")
+        traces = code.inner_text().splitlines()  # a joint display: one command per table
+        assert [line.split(" ")[2] for line in traces] == [m[8:] for m in metrics]
         assert "Metode" in t.locator("details dl").inner_text()
     assert shown == set(METRICS)
     for caption in page.locator("figure.figure figcaption").all_inner_texts():

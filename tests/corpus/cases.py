@@ -494,6 +494,56 @@ def _save(book: Any, path: Path) -> None:
     pin_xlsx(path)
 
 
+QDPX_HEAD = """<?xml version="1.0" encoding="utf-8"?>
+<Project name="corpus" xmlns="urn:QDA-XML:project:1.0">
+  <Users><User guid="U-A" name="A"/></Users>
+  <CodeBook><Codes>
+    <Code guid="C-T" name="Tiltaket" isCodable="false">
+      <Code guid="C-F" name="Fleksibilitet" isCodable="true"/>
+      <Code guid="C-X" name="Ikke i kodeboka" isCodable="true"/>
+    </Code>
+  </Codes></CodeBook>
+"""
+QDPX_CODINGS = (
+    QDPX_HEAD
+    + """  <Sources>
+    <TextSource guid="S-1" name="INT-001">
+      <PlainTextSelection guid="P-1" startPosition="0" endPosition="5" creatingUser="U-A">
+        <Coding guid="K-1" creatingUser="U-A"><CodeRef targetGUID="C-F"/></Coding>
+        <Coding guid="K-2" creatingUser="U-A"><CodeRef targetGUID="C-GONE"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="P-2" startPosition="x" endPosition="9" creatingUser="U-A">
+        <Coding guid="K-3" creatingUser="U-A"><CodeRef targetGUID="C-F"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="P-3" startPosition="10" endPosition="12" creatingUser="U-Z">
+        <Coding guid="K-4" creatingUser="U-Z"><CodeRef targetGUID="C-F"/></Coding>
+      </PlainTextSelection>
+      <PlainTextSelection guid="P-4" startPosition="20" endPosition="25" creatingUser="U-A">
+        <Coding guid="K-5" creatingUser="U-A"><CodeRef targetGUID="C-X"/></Coding>
+      </PlainTextSelection>
+    </TextSource>
+    <PDFSource guid="S-2" name="INT-001">
+      <PDFSelection guid="P-5" page="1" firstX="0" firstY="0" secondX="9" secondY="9">
+        <Coding guid="K-6" creatingUser="U-A"><CodeRef targetGUID="C-F"/></Coding>
+      </PDFSelection>
+    </PDFSource>
+  </Sources>
+</Project>
+"""
+)
+QDPX_MEMBERS = {
+    "qdpx_codings_that_cannot_be_placed.qdpx": {"project.qde": QDPX_CODINGS},
+    "qdpx_not_well_formed.qdpx": {"project.qde": QDPX_HEAD + "  <Sources>\n    <TextSource"},
+    "qdpx_without_project_xml.qdpx": {"sources/INT-001.txt": "intervju"},
+    "qdpx_code_without_guid.qdpx": {
+        "project.qde": QDPX_HEAD.replace('guid="C-F" ', "") + "</Project>\n"
+    },
+    "qdpx_wrong_root.qdpx": {
+        "project.qde": '<?xml version="1.0"?>\n<Codebook xmlns="urn:QDA-XML:codebook:1.0"/>\n'
+    },
+}
+
+
 def build(files: Path = FILES) -> None:
     files.mkdir(parents=True, exist_ok=True)
     for name, text in TEXT.items():
@@ -503,11 +553,16 @@ def build(files: Path = FILES) -> None:
         (files / name).write_bytes(data)
     _binary(files)
     _awkward_workbooks(files)
+    for name, members in QDPX_MEMBERS.items():
+        _zip(files / name, members)
 
 
 SEGMENT_COLUMNS = {"Dokumentgruppe": "document_group", "Dokumentname": "document",
                    "Code": "code", "Anfang": "begin", "Ende": "end", "Coder": "coder"}  # fmt: skip
-COLUMN_PRESETS = {"team_register": TEAM_COLUMNS, "interview_segments": SEGMENT_COLUMNS}
+QDPX_CODING_COLUMNS = {"source": "document", "sets": "document_group", "code": "code",
+                       "begin": "begin", "end": "end", "coder": "coder"}  # fmt: skip
+COLUMN_PRESETS = {"team_register": TEAM_COLUMNS, "interview_segments": SEGMENT_COLUMNS,
+                  "qdpx_codings": QDPX_CODING_COLUMNS}  # fmt: skip
 
 
 def load_cases(path: Path = Path(__file__).parent / "cases.toml") -> list[Case]:
