@@ -256,6 +256,13 @@ def reproduce(
         rows_col, cols_col = (part.value or "").split(",")
         table = crosstab(*(list(itertools.chain(*counts[c])) for c in (rows_col, cols_col)))
         return independence(table).estimate.estimate, table.reset_index()
+    if part.estimator in ("adjusted_difference", "ordinal_odds_ratio"):
+        from pipeline.metrics.survey_users import fit_adjusted
+
+        units = {c: list(itertools.chain(*counts[c])) for c in (part.value or "").split(",")}
+        fitted = fit_adjusted(part.estimator, units)
+        table = pd.DataFrame(units)[["group", "is_numerator"]].value_counts().reset_index()
+        return fitted.estimate.estimate, table
     if part.estimator == "alpha":
         lists = [list(itertools.chain(*counts[c])) for c in (part.value or "").split(",")]
         matrix, clusters = reliability_matrix(*lists)

@@ -35,6 +35,7 @@ METRICS: dict[str, Metric] = {
         Metric(ke.DEFINITION, ke.ke_process),
         Metric(psfs.DEFINITION, psfs.psfs_change),
         Metric(survey_users.DEFINITION, survey_users.user_benefit),
+        Metric(survey_users.ADJUSTED, survey_users.user_benefit_adjusted),
         Metric(registry.DEFINITION, registry.registry_did),
         Metric(interviews.THEMES, interviews.interview_themes),
         Metric(interviews.AGREEMENT, interviews.interview_agreement),

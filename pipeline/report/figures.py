@@ -106,20 +106,23 @@ def team_bars(
     return _layout(fig, title, "Aldersgruppe", y_title)
 
 
+def _points(data: pd.DataFrame, x: str, y: str, **extra: object) -> go.Scatter:
+    """Estimates as points with their confidence intervals as error bars."""
+    return go.Scatter(
+        x=data[x],
+        y=data[y],
+        mode="markers",
+        marker={"size": 10, "color": PALETTE[0]},
+        error_y=_error_bars(data, y),
+        **extra,
+    )
+
+
 def mean_points(
     data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
 ) -> go.Figure:
     """Means with their confidence intervals."""
-    fig = go.Figure(
-        go.Scatter(
-            x=data[x],
-            y=data[y],
-            mode="markers",
-            marker={"size": 10, "color": PALETTE[0]},
-            error_y=_error_bars(data, y),
-        )
-    )
-    return _layout(fig, title, "", y_title)
+    return _layout(go.Figure(_points(data, x, y)), title, "", y_title)
 
 
 def trend_lines(
@@ -198,3 +201,23 @@ def joint_points(data: pd.DataFrame, *, x: str, y: str, title: str, color: str |
         )
     fig.update_layout(scattermode="group")
     return _layout(fig, title, percent=True)
+
+
+def change_points(
+    data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
+) -> go.Figure:
+    """Changes between two waves with their CIs, a line at no change; one point per x."""
+    fig = go.Figure(
+        _points(
+            data,
+            x,
+            y,
+            customdata=data[["n", "ci_low", "ci_high"]],
+            hovertemplate="%{x}: %{y:+.1%} (95 % KI %{customdata[1]:+.1%} til "
+            "%{customdata[2]:+.1%}, n=%{customdata[0]})<extra></extra>",
+        )
+    )
+    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig = _layout(fig, title, "", y_title)
+    fig.update_yaxes(tickformat="+.0%")
+    return fig

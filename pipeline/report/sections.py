@@ -16,6 +16,7 @@ from typing import Any
 FOCUS = "@report.municipality"  # a `where` value: the config's [report] municipality
 SNAPSHOTS = "@evaluation.team_snapshots"  # a `where` value: the configured snapshot dates
 QUARTER = "@report.quarter"  # a `where` value: the config's [report] quarter
+CHANGES = "@change"  # a `where` value: the change rows («Endring A–B»), whatever the waves
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,19 @@ WITH_P = (*SHARE_CI, Col("p_holm", "p (Holm)", "p"))  # a change row's Holm-adju
 WAVES = ["2019", "2021", "2023"]  # the staff survey's rounds (the contract's waves)
 SUBSTANTIVE = [1, 2, 3, 4, 5]  # answer_order of the answer options (not combined/missing)
 
+
+def _adjusted_table(model: str, estimate: str, fmt: str) -> Table:
+    """metrics.user_benefit_adjusted, one model's rows: its estimate is in its own unit."""
+    columns = (
+        Col("label", "Indikator"),
+        Col("n", "n", "count"),
+        Col("estimate", estimate),
+        Col("ci", "95 % KI"),
+        Col("p_value", "p", "p"),
+    )
+    return Table("user_benefit_adjusted", columns, {"model": model}, fmt=fmt)
+
+
 EVALUATION: tuple[Section, ...] = (
     Section(
         "forankring",
@@ -93,9 +107,9 @@ EVALUATION: tuple[Section, ...] = (
         "Ansatteundersøkelsen, hver runde for seg (2019, 2021, 2023), etter rolle. Andelene av "
         "svaralternativene er av gyldige svar; «Vet ikke» er en andel av dem som svarte, "
         "«Ubesvart» av dem som fikk spørsmålet — ingen av dem går stille inn i eller ut av en "
-        "nevner. «Endring A–B» er andelen i B minus andelen i A (Newcombe), med Holm-justert "
-        "p-verdi. Tabellen metrics.anchoring_by_role har hele fordelingen også etter sektor og "
-        "kommune.",
+        "nevner. «Endring A–B» er andelen i B minus andelen i A i prosentpoeng (Newcombe), med "
+        "Holm-justert p-verdi. Tabellen metrics.anchoring_by_role har hele fordelingen også "
+        "etter sektor og kommune. Tallene er uvektede: de gjelder dem som svarte.",
         (
             Figure(
                 "stacked_bars",
@@ -117,6 +131,14 @@ EVALUATION: tuple[Section, ...] = (
                 {"indicator": "involvert", "answer": "Nei", "dimension": "rolle", "wave": WAVES},
                 x="group_navn",
                 color="wave",
+            ),
+            Figure(
+                "change_points",
+                "Endring fra første til siste runde: ikke involvert/informert, etter rolle",
+                "metrics.anchoring_by_role",
+                {"indicator": "involvert", "answer": "Nei", "dimension": "rolle", "wave": CHANGES},
+                x="group_navn",
+                y_title="Endring (prosentpoeng)",
             ),
         ),
         (
@@ -153,6 +175,14 @@ EVALUATION: tuple[Section, ...] = (
                 {"dimension": "alle", "answer": "I stor eller svært stor grad", "wave": WAVES},
                 x="label",
                 color="wave",
+            ),
+            Figure(
+                "change_points",
+                "Endring fra første til siste runde (i stor eller svært stor grad)",
+                "metrics.coordinator_adequacy",
+                {"dimension": "alle", "answer": "I stor eller svært stor grad", "wave": CHANGES},
+                x="label",
+                y_title="Endring (prosentpoeng)",
             ),
         ),
         (
@@ -389,7 +419,10 @@ EVALUATION: tuple[Section, ...] = (
         "Brukere og pårørende",
         "Andel med stort eller svært stort utbytte, etter om de har oppfølgingsteam, "
         "koordinator eller IP, og forskjellen Ja − Nei (alle år samlet); andelen som ikke vet "
-        "om de har koordinering, per år.",
+        "om de har koordinering, per år. Forskjellen Ja − Nei er også justert for "
+        "respondenttype, aldersgruppe, kommune og år (logistisk regresjon, i prosentpoeng), og "
+        "som oddsratio for et høyere svar på hele skalaen (ordinal regresjon). Ingen tall er "
+        "vektet: de gjelder dem som svarte.",
         (
             Figure(
                 "share_bars",
@@ -416,6 +449,8 @@ EVALUATION: tuple[Section, ...] = (
                 (Col("label", "Indikator"), Col("wave", "År"), *SHARE_CI),
                 {"group": "Alle"},
             ),
+            _adjusted_table("Logistisk: justert forskjell Ja − Nei", "Justert forskjell", "points"),
+            _adjusted_table("Ordinal: justert oddsratio Ja mot Nei", "Oddsratio", "number"),
         ),
     ),
     Section(

@@ -14,9 +14,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from pipeline.disclosure import TOTAL, protect_by_row, with_totals
+from pipeline.metrics.definition import Change
 from pipeline.metrics.run import METRICS
 from pipeline.report import figures
 from pipeline.report.sections import (
+    CHANGES,
     FOCUS,
     QUARTER,
     SNAPSHOTS,
@@ -86,7 +88,12 @@ def fetch(
         data = data.assign(snapshot_date=day)
     for column, wanted in where.items():
         value = _resolve(wanted, settings)
-        keep = data[column].isin(value) if isinstance(value, list) else data[column] == value
+        if value == CHANGES:
+            keep = data[column].astype(str).str.startswith(Change.prefix)
+        elif isinstance(value, list):
+            keep = data[column].isin(value)
+        else:
+            keep = data[column] == value
         data = data[keep]
     if "kommune" in data.columns:
         data = data.assign(kommune_navn=data["kommune"].map(names).fillna(data["kommune"]))

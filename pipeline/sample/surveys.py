@@ -241,9 +241,8 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
 # user / relative survey -----------------------------------------------------------------
 USER_YEARS = (2019, 2020, 2021, 2022, 2023)
 P_COORDINATION = {"Ja": 0.50, "Nei": 0.23, "Vet ikke": 0.27}  # 27 % don't know (seed, 2023)
-# the "vet ikke" share falls to the published 27 % in 2023; Ja:Nei stays 50:23
+# the "vet ikke" share falls to the published 27 % in 2023
 DONT_KNOW_BY_YEAR = {2019: 0.40, 2020: 0.36, 2021: 0.33, 2022: 0.30, 2023: 0.27}
-P_HIGH_BENEFIT = {"Ja": 0.70, "Nei": 0.45, "Vet ikke": 0.50}
 P_TOO_LITTLE_INFO = 2 / 3  # two of three (seed)
 GRAD_TEXT = [
     "I svært liten grad",
@@ -252,19 +251,67 @@ GRAD_TEXT = [
     "I stor grad",
     "I svært stor grad",
 ]
+# Benefit is planted on the log-odds scale, with a confounder: relatives more often have
+# OT/coordinator/IP and report less benefit, so the unadjusted difference Ja − Nei is smaller
+# than the effect adjusted for respondent type (and age group, which matters for benefit only).
+RESPONDENTS = {"Bruker": 0.6, "Pårørende": 0.4}
+P_JA_GIVEN_KNOWN = {"Bruker": 0.60, "Pårørende": 0.85}  # P(Ja | knows, respondent type)
+AGE_GROUPS = {"0-17": 0.25, "18-66": 0.45, "67-79": 0.18, "80+": 0.12}
+P_AGE_MISSING = 0.02  # «Ikke oppgitt»: a category of its own in the adjusted model
+LOG_ODDS = {
+    "intercept": 0.0,  # Bruker, 18-66, Nei
+    "Ja": 1.0,
+    "Vet ikke": 0.3,
+    "Pårørende": -1.0,
+    "0-17": 0.3,
+    "18-66": 0.0,
+    "67-79": -0.3,
+    "80+": -0.5,
+}
+ITEM_SHIFT = {"utbytte": 0.0, "fornoyd_behov": -0.2, "medvirkning": -0.4}
+
+
+def _expit(x: np.ndarray | float) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def _log_odds(status: np.ndarray, respondent: np.ndarray, age: np.ndarray) -> np.ndarray:
+    return (
+        LOG_ODDS["intercept"]
+        + np.where(status == "Ja", LOG_ODDS["Ja"], 0.0)
+        + np.where(status == "Vet ikke", LOG_ODDS["Vet ikke"], 0.0)
+        + np.where(respondent == "Pårørende", LOG_ODDS["Pårørende"], 0.0)
+        + np.array([LOG_ODDS.get(a, 0.0) for a in age])
+    )
+
+
+def _expected_high(status: str) -> float:
+    """P(high benefit | status) over the planted respondent and age distributions (the age
+    of a respondent whose age is missing still acts on the answer)."""
+    total = weight = 0.0
+    for r, p_r in RESPONDENTS.items():
+        p_status = {"Ja": P_JA_GIVEN_KNOWN[r], "Nei": 1 - P_JA_GIVEN_KNOWN[r], "Vet ikke": 1}
+        for a, p_a in AGE_GROUPS.items():
+            w = p_r * p_status[status] * p_a
+            lin = _log_odds(np.array([status]), np.array([r]), np.array([a]))
+            total += w * float(_expit(lin)[0])
+            weight += w
+    return total / weight
 
 
 def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     n = 480
     year = rng.choice(USER_YEARS, n)
-    u = rng.random(n)
+    respondent = rng.choice(list(RESPONDENTS), n, p=list(RESPONDENTS.values()))
+    age = rng.choice(list(AGE_GROUPS), n, p=list(AGE_GROUPS.values()))
     dont_know = np.array([DONT_KNOW_BY_YEAR[y] for y in year])
-    ja = (1 - dont_know) * P_COORDINATION["Ja"] / (P_COORDINATION["Ja"] + P_COORDINATION["Nei"])
-    status = np.where(u < dont_know, "Vet ikke", np.where(u < dont_know + ja, "Ja", "Nei"))
-    p_high = np.array([P_HIGH_BENEFIT[s] for s in status])
+    p_ja = np.array([P_JA_GIVEN_KNOWN[r] for r in respondent])
+    u, v = rng.random(n), rng.random(n)
+    status = np.where(u < dont_know, "Vet ikke", np.where(v < p_ja, "Ja", "Nei"))
+    lin = _log_odds(status, respondent, age)
 
-    def grad_text(p: np.ndarray) -> list[str | None]:
-        high = rng.random(n) < p
+    def grad_text(shift: float) -> list[str | None]:
+        high = rng.random(n) < _expit(lin + shift)
         idx = np.where(
             high,
             rng.choice([3, 4], n, p=[0.65, 0.35]),
@@ -275,16 +322,22 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
             answers[i] = None
         return answers
 
+    items = {item: grad_text(shift) for item, shift in ITEM_SHIFT.items()}
+    age_shown = [
+        None if missing else a
+        for missing, a in zip(rng.random(n) < P_AGE_MISSING, age, strict=True)
+    ]
     df = pd.DataFrame(
         {
             "Løpenummer": np.arange(1, n + 1),
             "År": year,
             "Kommune": rng.choice(PILOT_NAMES, n, p=[0.22, 0.22, 0.16, 0.14, 0.13, 0.13]),
-            "Respondent": rng.choice(["Bruker", "Pårørende"], n, p=[0.6, 0.4]),
+            "Respondent": respondent,
+            "Aldersgruppe": age_shown,
             "Har du oppfølgingsteam, koordinator eller IP?": status,
-            "Utbytte av tjenestene": grad_text(p_high),
-            "Fornøyd med hvordan behovene dekkes": grad_text(p_high - 0.05),
-            "Medvirkning": grad_text(p_high - 0.1),
+            "Utbytte av tjenestene": items["utbytte"],
+            "Fornøyd med hvordan behovene dekkes": items["fornoyd_behov"],
+            "Medvirkning": items["medvirkning"],
             "Informasjon om tilgjengelige tjenester": rng.choice(
                 ["For lite", "Passe", "For mye"],
                 n,
@@ -295,12 +348,24 @@ def user_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
     with pd.ExcelWriter(out / "survey_users.xlsx", engine="openpyxl") as xl:
         df.to_excel(xl, sheet_name="Svar", index=False)
     pin_xlsx(out / "survey_users.xlsx")
+    # the adjusted difference a correct model estimates: the average, over the respondents
+    # with Ja or Nei who answered, of P(high | Ja) − P(high | Nei) at their own covariates
+    # (age as drawn; a missing age is a category of its own and leaves the average unbiased)
+    known = np.isin(status, ["Ja", "Nei"]) & np.array([a is not None for a in items["utbytte"]])
+    with_ot = _log_odds(np.full(n, "Ja"), respondent, age)
+    without = _log_odds(np.full(n, "Nei"), respondent, age)
+    adjusted = float(np.mean((_expit(with_ot) - _expit(without))[known]))
+    high = {s: _expected_high(s) for s in ("Ja", "Nei", "Vet ikke")}
     return {
         "n": n,
         "share_dont_know_coordination": P_COORDINATION["Vet ikke"],
         "share_dont_know_by_year": {str(y): p for y, p in DONT_KNOW_BY_YEAR.items()},
-        "high_benefit_by_coordination": P_HIGH_BENEFIT,
-        "high_benefit_difference_ja_minus_nei": P_HIGH_BENEFIT["Ja"] - P_HIGH_BENEFIT["Nei"],
+        "high_benefit_by_coordination": high,
+        "high_benefit_difference_ja_minus_nei": high["Ja"] - high["Nei"],
+        "adjusted_log_odds_ja": LOG_ODDS["Ja"],
+        "adjusted_difference_ja_minus_nei": adjusted,
+        "planted_log_odds": LOG_ODDS,
         "share_too_little_information": P_TOO_LITTLE_INFO,
-        "definition": "high benefit = 'I stor grad' or 'I svært stor grad' among valid answers",
+        "definition": "high benefit = 'I stor grad' or 'I svært stor grad' among valid answers; "
+        "relatives more often have coordination and report less benefit (a confounder)",
     }

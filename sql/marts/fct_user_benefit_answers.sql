@@ -2,7 +2,11 @@
 -- Benefit outcomes are split by whether the respondent has OT/coordinator/IP («Ja», «Nei»,
 -- «Vet ikke»); the two awareness indicators are over all respondents («Alle»). Unanswered
 -- items are kept as rows, outside the denominator. `wave` is the survey year as text (the
--- metric counts each year and all years together).
+-- metric counts each year and all years together). For the adjusted comparison
+-- (metrics.user_benefit_adjusted) a benefit answer of a respondent with «Ja» or «Nei» is
+-- `is_compared`, with its covariates: respondent type, age group (missing: «Ikke oppgitt», a
+-- category of its own), municipality, survey year; `answer_rank` is the answer's place on the
+-- five-point scale (1 = «I svært liten grad»).
 with outcomes (indicator, label, item) as (
     values
         ('utbytte', 'Stort/svært stort utbytte av tjenestene', 'utbytte'),
@@ -26,6 +30,14 @@ benefit as (
         l.answer,
         l.answer is not null as is_denominator,
         coalesce(l.answer in ('I stor grad', 'I svært stor grad'), false) as is_numerator,
+        l.answer is not null and l.har_koordinering in ('Ja', 'Nei') as is_compared,
+        l.respondent,
+        coalesce(l.age_group, 'Ikke oppgitt') as age_group,
+        l.year as survey_year,
+        list_position(
+            ['I svært liten grad', 'I liten grad', 'I noen grad', 'I stor grad', 'I svært stor grad'],
+            l.answer
+        ) as answer_rank,
         l._source,
         l._source_file,
         l._source_row,
@@ -45,6 +57,11 @@ awareness as (
         har_koordinering as answer,
         har_koordinering is not null as is_denominator,
         coalesce(har_koordinering = 'Vet ikke', false) as is_numerator,
+        false as is_compared,
+        respondent,
+        coalesce(age_group, 'Ikke oppgitt') as age_group,
+        year as survey_year,
+        cast(null as integer) as answer_rank,
         _source,
         _source_file,
         _source_row,
@@ -60,6 +77,11 @@ awareness as (
         informasjon,
         informasjon is not null,
         coalesce(informasjon = 'For lite', false),
+        false,
+        respondent,
+        coalesce(age_group, 'Ikke oppgitt'),
+        year,
+        cast(null as integer),
         _source,
         _source_file,
         _source_row,

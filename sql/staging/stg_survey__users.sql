@@ -5,6 +5,7 @@ select
     s.year,
     coalesce(m.kommune_harmonised, s.kommune) as kommune,
     s.respondent,
+    s.aldersgruppe as age_group,
     s.har_koordinering,
     s.utbytte,
     s.fornoyd_behov,

@@ -257,6 +257,7 @@ def _staff(
     k_tid: list[float],
     missing: dict[str, list[Any]] | None,
     labels: dict[str, dict[float, str]] | None = None,
+    extra: dict[str, list[float]] | None = None,
 ) -> None:
     items = ["sektor", "involvert", "kjent_pilot", "kjent_ot", "ny_arbeidsmaate",
              "stotter_videreforing", "k_opplaering", "k_lederstotte", "k_rolle",
@@ -269,6 +270,7 @@ def _staff(
             "rolle": [4.0, 4.0, 7.0],
             "k_tid": k_tid,
             **{item: [1.0, 2.0, float("nan")] for item in items},
+            **(extra or {}),
         }
     )
     write_sav(
@@ -365,6 +367,11 @@ def _binary(files: Path) -> None:
     )
     _staff(files / "survey_staff_declared_missing_code.sav", [1.0, 8.0, 5.0], {"k_tid": [8]})
     _staff(files / "survey_staff_undeclared_code.sav", [1.0, 8.0, 5.0], None)
+    _staff(  # the optional 2023 items (contract 1.2.0), with codes the contract does not know
+        files / "survey_staff_optional_items_unknown_code.sav", [1.0, 2.0, 5.0], None,
+        extra={"malgruppe": [1.0, 7.0, 2.0], "endret_nye_grupper": [1.0, 2.0, 5.0],
+               "endret_arbeidsmaate": [9.0, 1.0, 2.0]},
+    )  # fmt: skip
     whole = (files / "survey_staff_undeclared_code.sav").read_bytes()
     (files / "survey_staff_cut_off.sav").write_bytes(whole[: len(whole) // 3])
 

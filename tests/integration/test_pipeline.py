@@ -348,3 +348,25 @@ def test_failed_run_leaves_the_live_warehouse_untouched(pipeline_run: Run, tmp_p
     assert settings.warehouse.resolve() == live
     assert hashlib.sha256(settings.warehouse.read_bytes()).hexdigest() == before
     assert not list((settings.warehouse.parent / "runs").glob("*.building"))
+
+
+def test_user_benefit_adjusted_recovers_the_planted_effect(pipeline_run: Run) -> None:
+    """Relatives more often have coordination and report less benefit (planted): the
+    unadjusted difference lands near the diluted marginal difference, the adjusted one near
+    the planted conditional effect, and the two planted values are apart."""
+    from pipeline.metrics.survey_users import LOGISTIC, ORDINAL
+
+    truth = pipeline_run.truth["survey_users"]
+    assert (
+        truth["adjusted_difference_ja_minus_nei"] - truth["high_benefit_difference_ja_minus_nei"]
+        > 0.05
+    )
+    m = metric(pipeline_run, "user_benefit_adjusted")
+    assert set(m.wave) == {"Alle"} and m.estimate.notna().all()
+    rows = m.set_index(["indicator", "model"])
+    logistic = rows.loc[("utbytte", LOGISTIC)]
+    assert within_3se(logistic, truth["adjusted_difference_ja_minus_nei"])
+    assert "respondent, age_group, kommune, survey_year" in logistic["method"]
+    assert logistic["p_value"] < 0.01
+    ordinal = rows.loc[("utbytte", ORDINAL)]
+    assert ordinal["ci_low"] > 1  # higher answers with coordination
