@@ -60,6 +60,11 @@ def _q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+def _tag(element: ET.Element) -> str:
+    """The element's name without the REFI-QDA namespace."""
+    return element.tag.removeprefix(f"{{{NS}}}")
+
+
 def _bad(path: Path, message: str, element: str, found: str | None = None) -> UserError:
     return UserError(
         f"The REFI-QDA project is malformed: {message}",
@@ -113,7 +118,7 @@ def _open(path: Path) -> Project:
 def _guid(path: Path, element: ET.Element, where: str) -> str:
     guid = element.get("guid")
     if not guid:
-        raise _bad(path, f"{where} has no guid attribute", element.tag.removeprefix(f"{{{NS}}}"))
+        raise _bad(path, f"{where} has no guid attribute", _tag(element))
     return guid.upper()
 
 
@@ -132,7 +137,7 @@ def _codes(path: Path, root: ET.Element) -> dict[str, tuple[str, ET.Element]]:
             if guid in out:
                 raise _bad(
                     path,
-                    f"two codes have the GUID {guid} (« {out[guid][0]} » and « {prefix + name} »)",
+                    f"two codes have the GUID {guid} («{out[guid][0]}» and «{prefix + name}»)",
                     "Code",
                 )
             here = f"{prefix}{name}"
@@ -193,7 +198,7 @@ def _source_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
         row: dict[str, Any] = {
             "name": element.get("name"),
             "guid": guid,
-            "kind": element.tag.removeprefix(f"{{{NS}}}"),
+            "kind": _tag(element),
             "sets": "; ".join(project.sets.get(guid, [])) or None,
         }
         errors = []
@@ -224,16 +229,36 @@ def _variable_values(element: ET.Element, variables: dict[str, str]) -> dict[str
 
 
 def _coding_rows(project: Project) -> tuple[list[str], list[dict[str, Any]]]:
-    rows = []
+    """Every Coding in the project, in document order, wherever it sits: a coding of a text
+    selection is a segment; one elsewhere (an audio transcript, a PDF region) is kept as a row
+    that says why it cannot be placed."""
+    parents = {child: parent for parent in project.root.iter() for child in parent}
+    selections: dict[ET.Element, str] = {}  # selection -> its name, numbered in its source
     for source in _sources(project):
-        name = source.get("name")
-        guid = (source.get("guid") or "").upper()
-        where = f"{source.tag.removeprefix(f'{{{NS}}}')} «{name}»"
-        for number, selection in enumerate(source, start=1):
-            kind = selection.tag.removeprefix(f"{{{NS}}}")
-            for k, coding in enumerate(selection.iterfind(_q("Coding")), start=1):
-                here = f"{where} › {kind} {number} › Coding {k}"
-                rows.append(_coding(project, coding, selection, kind, name, guid, here))
+        where = f"{_tag(source)} «{source.get('name')}»"
+        held = [e for e in source.iter() if _tag(e).endswith("Selection")]
+        for number, selection in enumerate(held, start=1):
+            selections[selection] = f"{where} › {_tag(selection)} {number}"
+    rows = []
+    for coding in project.root.iter(_q("Coding")):
+        holder = parents.get(coding, project.root)
+        source = holder
+        while source is not project.root and _tag(source) not in SOURCE_KINDS:
+            source = parents.get(source, project.root)
+        codings = list(holder.iterfind(_q("Coding")))
+        here = f"{selections.get(holder, _tag(holder))} › Coding {codings.index(coding) + 1}"
+        in_source = source is not project.root
+        rows.append(
+            _coding(
+                project,
+                coding,
+                holder,
+                _tag(holder),
+                source.get("name") if in_source else None,
+                (source.get("guid") or "").upper() if in_source else "",
+                here,
+            )
+        )
     return ["source", "sets", "code", "begin", "end", "coder"], rows
 
 
@@ -267,6 +292,8 @@ def _coding(
             )
     else:
         errors.append(f"{here}: a {kind} has no text position (ot-eval reads coded text)")
+    if source is None:
+        errors.append(f"{here} belongs to no source")
     user = (coding.get("creatingUser") or selection.get("creatingUser") or "").upper()
     coder: str | None = user or None
     if project.users is not None and user:

@@ -63,13 +63,14 @@ COVARIATES = ("respondent", "age_group", "kommune", "survey_year")
 MODEL_VALUES = "is_numerator,answer_rank,group,respondent,age_group,kommune,survey_year"
 
 
-def _model_part(estimator: str, numerator: str) -> Part:
+def _model_part(estimator: str, numerator: str, numerator_flag: str) -> Part:
     return Part(
         estimator,
         numerator,
         "besvarte spørsmål fra respondenter som svarer «Ja» eller «Nei» på om de har "
         "oppfølgingsteam/koordinator/IP",
         value=MODEL_VALUES,
+        numerator_flag=numerator_flag,
         denominator_flag="is_compared",
     )
 
@@ -91,9 +92,13 @@ ADJUSTED = Definition(
     "Wald 95 % KI. p-verdien er Wald-testen av Ja mot Nei.",
     parts={
         LOGISTIC: _model_part(
-            "adjusted_difference", "svar «I stor grad» eller «I svært stor grad»"
+            "adjusted_difference",
+            "svar «I stor grad» eller «I svært stor grad»",
+            "is_compared_high",
         ),
-        ORDINAL: _model_part("ordinal_odds_ratio", "svaret på den femdelte skalaen"),
+        ORDINAL: _model_part(
+            "ordinal_odds_ratio", "svaret på den femdelte skalaen (alle svarene)", "is_compared"
+        ),
     },
     keys=("respondent_id", "wave", "kommune", "answer"),
     totals={"wave": "Alle"},

@@ -4,9 +4,10 @@
 -- items are kept as rows, outside the denominator. `wave` is the survey year as text (the
 -- metric counts each year and all years together). For the adjusted comparison
 -- (metrics.user_benefit_adjusted) a benefit answer of a respondent with «Ja» or «Nei» is
--- `is_compared`, with its covariates: respondent type, age group (missing: «Ikke oppgitt», a
--- category of its own), municipality, survey year; `answer_rank` is the answer's place on the
--- five-point scale (1 = «I svært liten grad»).
+-- `is_compared` (`is_compared_high`: and the answer is high), with its covariates:
+-- respondent type, age group (missing: «Ikke oppgitt», a category of its own), municipality,
+-- survey year; `answer_rank` is the answer's place on the five-point scale (1 = «I svært
+-- liten grad»).
 with outcomes (indicator, label, item) as (
     values
         ('utbytte', 'Stort/svært stort utbytte av tjenestene', 'utbytte'),
@@ -31,6 +32,10 @@ benefit as (
         l.answer is not null as is_denominator,
         coalesce(l.answer in ('I stor grad', 'I svært stor grad'), false) as is_numerator,
         l.answer is not null and l.har_koordinering in ('Ja', 'Nei') as is_compared,
+        coalesce(
+            l.har_koordinering in ('Ja', 'Nei') and l.answer in ('I stor grad', 'I svært stor grad'),
+            false
+        ) as is_compared_high,
         l.respondent,
         coalesce(l.age_group, 'Ikke oppgitt') as age_group,
         l.year as survey_year,
@@ -58,6 +63,7 @@ awareness as (
         har_koordinering is not null as is_denominator,
         coalesce(har_koordinering = 'Vet ikke', false) as is_numerator,
         false as is_compared,
+        false as is_compared_high,
         respondent,
         coalesce(age_group, 'Ikke oppgitt') as age_group,
         year as survey_year,
@@ -77,6 +83,7 @@ awareness as (
         informasjon,
         informasjon is not null,
         coalesce(informasjon = 'For lite', false),
+        false,
         false,
         respondent,
         coalesce(age_group, 'Ikke oppgitt'),
