@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -47,11 +48,13 @@ def consume(result: ReadResult) -> list[dict[str, Any]]:
     return rows
 
 
-def all_rows_or_one_clear_error(path: Path, fmt: str) -> None:
+def all_rows_or_one_clear_error(
+    path: Path, fmt: str, options: dict[str, Any] | None = None
+) -> None:
     """The allowed outcomes: every row the file holds (by the reader's independent count), or
     a UserError, when opening or while reading. Anything else fails the test."""
     try:
-        result = READERS[fmt](path, {})
+        result = READERS[fmt](path, options or {})
         got = consume(result)
     except UserError:
         return
@@ -142,6 +145,33 @@ def test_damaged_files_give_rows_or_one_clear_error(
         _ingest_parquet(tmp_path, path)
     else:
         all_rows_or_one_clear_error(path, fmt)
+
+
+QDPX = Path(__file__).parents[1] / "corpus" / "files" / "qdpx_codings_that_cannot_be_placed.qdpx"
+
+
+@PROPERTY
+@given(
+    part=st.sampled_from(["sources", "codings", "codes"]),
+    cut=st.floats(0.0, 1.0),
+    flips=st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.sampled_from(list('<>/=" x\x00é'.encode()))), max_size=4
+    ),
+)
+def test_damaged_refi_qda_projects_give_rows_or_one_clear_error(
+    tmp_path: Path, part: str, cut: float, flips: list[tuple[float, int]]
+) -> None:
+    """The project XML inside a .qdpx cut short or with characters changed: every element
+    of the part as a row, or one clear error naming what is wrong."""
+    with zipfile.ZipFile(QDPX) as z:
+        original = z.read("project.qde")
+    data = bytearray(original[: max(1, int(len(original) * cut))] if cut < 1 else original)
+    for where, byte in flips:
+        data[min(len(data) - 1, int(len(data) * where))] = byte
+    path = tmp_path / "damaged.qdpx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("project.qde", bytes(data))
+    all_rows_or_one_clear_error(path, "qdpx", {"part": part})
 
 
 def _ingest_parquet(folder: Path, path: Path) -> None:
