@@ -226,6 +226,11 @@ def role_split(
     return units, files
 
 
+def _unit_lists(counts: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[Any]]:
+    """Each value column's lists (one per counted group) joined into one list per column."""
+    return {c: list(itertools.chain(*counts[c])) for c in columns}
+
+
 def reproduce(
     con: duckdb.DuckDBPyConnection, d: Definition, dims: Mapping[str, Any]
 ) -> tuple[float, pd.DataFrame]:
@@ -254,18 +259,18 @@ def reproduce(
         return mean_t(values).estimate, counts[["n"]]
     if part.estimator == "cramers_v":
         rows_col, cols_col = (part.value or "").split(",")
-        table = crosstab(*(list(itertools.chain(*counts[c])) for c in (rows_col, cols_col)))
+        table = crosstab(*_unit_lists(counts, (rows_col, cols_col)).values())
         return independence(table).estimate.estimate, table.reset_index()
     if part.estimator in ("adjusted_difference", "ordinal_odds_ratio"):
         from pipeline.metrics.survey_users import fit_adjusted
 
-        units = {c: list(itertools.chain(*counts[c])) for c in (part.value or "").split(",")}
+        units = _unit_lists(counts, (part.value or "").split(","))
         fitted = fit_adjusted(part.estimator, units)
         table = pd.DataFrame(units)[["group", "is_numerator"]].value_counts().reset_index()
         return fitted.estimate.estimate, table
     if part.estimator == "alpha":
-        lists = [list(itertools.chain(*counts[c])) for c in (part.value or "").split(",")]
-        matrix, clusters = reliability_matrix(*lists)
+        lists = _unit_lists(counts, (part.value or "").split(","))
+        matrix, clusters = reliability_matrix(*lists.values())
         table = pd.DataFrame(
             {"units": [matrix.shape[1]], "interviews": [len(np.unique(clusters))],
              "coders": [matrix.shape[0]], "values": [int(np.sum(~np.isnan(matrix)))]}

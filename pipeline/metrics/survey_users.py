@@ -121,16 +121,20 @@ def fit_adjusted(estimator: str, units: Mapping[str, Any]) -> Adjusted:
 
 def user_benefit_adjusted(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Ja vs Nei adjusted for the covariates, per benefit indicator, over all years."""
+    # both models read the same units and value lists: count them once
+    counted = [
+        {str(k): v for k, v in r.items()}
+        for r in unit_counts(con, ADJUSTED, LOGISTIC).to_dict(orient="records")
+        if r["n"] > 0 and r["wave"] == "Alle"  # awareness items have no Ja/Nei
+    ]
     rows = []
     for model, part in ADJUSTED.parts.items():
-        for r in unit_counts(con, ADJUSTED, model).to_dict(orient="records"):
-            if r["n"] == 0 or r["wave"] != "Alle":  # awareness items have no Ja/Nei
-                continue
-            fitted = fit_adjusted(part.estimator, {str(k): v for k, v in r.items()})
+        for units in counted:
+            fitted = fit_adjusted(part.estimator, units)
             dims = {
-                "wave": r["wave"],
-                "indicator": r["indicator"],
-                "label": r["label"],
+                "wave": units["wave"],
+                "indicator": units["indicator"],
+                "label": units["label"],
                 "model": model,
             }
             rows.append({**row(dims, fitted.estimate), "p_value": fitted.p_value})
