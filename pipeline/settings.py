@@ -8,6 +8,7 @@ misspelt key is an error naming its line and the closest valid key, never silent
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import itertools
@@ -68,6 +69,10 @@ SCHEMA: dict[str, Any] = {
         "seed": int,
         "bootstrap_replications": int,
         "interview_theme_roles": ANY,
+        "survey_weights": {
+            "survey_staff": {"column": str, "margins": str},
+            "survey_users": {"column": str},
+        },
         "pilots": [{"name": str, "code": str, "start": dt.date, "end": dt.date}],
     },
     "report": {
@@ -117,6 +122,8 @@ class Source:
     from_file_name: dict[str, str] = field(default_factory=dict)
     as_of: dt.date | dict[str, dt.date] | None = None  # export date (all files, or per name)
     files: tuple[Path, ...] = ()  # named on the command line: read instead of `path`
+    # optional contract columns this config needs on every row (a survey's design weights)
+    required: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,20 @@ class Pilot:
     code: str  # in the configured municipality-code vintage
     start: dt.date
     end: dt.date
+
+
+WEIGHT_COLUMN = "vekt"  # the survey contracts' design-weight column
+
+
+@dataclass(frozen=True)
+class SurveyWeights:
+    """[evaluation.survey_weights.<source>]: the file's design-weight column (read as the
+    contract's `vekt`; None: every respondent weighs 1) and the file of totals to rake to (read
+    with the other inputs, `pipeline.margins`: the sample writes one)."""
+
+    source: str
+    column: str | None
+    margins_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +162,7 @@ class Evaluation:
     bootstrap_replications: int = 2000
     # theme -> the informant roles whose interviews are its denominator (others: every interview)
     interview_theme_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    survey_weights: tuple[SurveyWeights, ...] = ()  # surveys the config weights (else none)
 
     @property
     def age_band_labels(self) -> tuple[str, ...]:
@@ -486,6 +508,8 @@ def load_settings(config_file: str | Path) -> Settings:
     sources = _sources(cfg, data, contracts)
 
     evaluation = _evaluation(cfg, data)
+    for w in evaluation.survey_weights:
+        sources = _weighted_source(cfg, sources, w)
 
     rep = data.get("report", {})
     report = Report(
@@ -552,6 +576,10 @@ def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
         seed=int(ev.get("seed", 20180901)),
         bootstrap_replications=int(ev.get("bootstrap_replications", 2000)),
         interview_theme_roles=_theme_roles(cfg, ev.get("interview_theme_roles", {})),
+        survey_weights=tuple(
+            _survey_weights(cfg, name, spec, cfg.path.parent)
+            for name, spec in ev.get("survey_weights", {}).items()
+        ),
     )
     if evaluation.bootstrap_replications < 100:
         raise cfg.error(
@@ -584,6 +612,48 @@ def _theme_roles(cfg: _Config, raw: Any) -> tuple[tuple[str, tuple[str, ...]], .
             found=repr(raw),
         )
     return tuple((str(theme), tuple(roles)) for theme, roles in raw.items())
+
+
+def _survey_weights(cfg: _Config, source: str, spec: dict[str, Any], root: Path) -> SurveyWeights:
+    """[evaluation.survey_weights.<source>]: `column` and/or `margins` (a CSV file)."""
+    where = f"evaluation.survey_weights.{source}"
+    if not spec:
+        raise cfg.error(
+            f"[{where}] weights nothing",
+            where,
+            expected='column = "…" (the weight column of the file), margins = "file.csv" or both',
+        )
+    column = str(spec["column"]) if "column" in spec else None
+    if "margins" not in spec:
+        return SurveyWeights(source, column)
+    path = Path(str(spec["margins"]))
+    return SurveyWeights(source, column, path if path.is_absolute() else root / path)
+
+
+def _weighted_source(
+    cfg: _Config, sources: dict[str, Source], w: SurveyWeights
+) -> dict[str, Source]:
+    """The source a weight block names, reading its weight column as the contract's `vekt`
+    and requiring it on every row."""
+    where = f"evaluation.survey_weights.{w.source}"
+    if w.source not in sources:
+        raise cfg.error(
+            f"[{where}] names a survey the config has no source for",
+            where,
+            hint=f"Add [sources.{w.source}], or remove the block",
+        )
+    if w.column is None:
+        return sources
+    src = sources[w.source]
+    columns = dict(src.columns)
+    if w.column != WEIGHT_COLUMN:
+        columns[w.column] = WEIGHT_COLUMN
+    return {
+        **sources,
+        w.source: dataclasses.replace(
+            src, columns=columns, required=(*src.required, WEIGHT_COLUMN)
+        ),
+    }
 
 
 def _validation(cfg: _Config, data: dict[str, Any]) -> Validation:

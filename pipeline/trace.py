@@ -26,11 +26,12 @@ from pipeline.metrics.definition import (
     unit_counts,
     unit_filter,
 )
+from pipeline.metrics.tidy import WEIGHT_SUMS, share_of
 from pipeline.sqlutil import ident, table_exists
 from pipeline.stats.agreement import alpha_nominal, cohens_kappa, reliability_matrix
 from pipeline.stats.contingency import crosstab, independence
 from pipeline.stats.means import mean_t, median_ci
-from pipeline.stats.proportions import difference_newcombe
+from pipeline.stats.proportions import Share, share, share_change
 
 ROLE = {
     "numerator": "numerator",
@@ -285,12 +286,11 @@ def reproduce(
              "second only": [int(np.sum(~a & b))], "neither": [int(np.sum(~a & ~b))]}
         )  # fmt: skip
         return cohens_kappa(a, b).estimate, table
-    shown = counts[[c for c in counts.columns if c in d.dims or c in ("n", "hits")]]
-    if len(counts) == 2 and any(d.made_of(k, v) for k, v in dims.items()):
-        (x1, n1), (x2, n2) = [(int(r["hits"]), int(r["n"])) for _, r in counts.iterrows()]
-        return difference_newcombe(x1, n1, x2, n2).estimate, shown
-    hits, n = int(counts["hits"].sum()), int(counts["n"].sum())
-    return (hits / n if n else float("nan")), shown
+    shown = counts[[c for c in counts.columns if c in d.dims or c in ("n", "hits", *WEIGHT_SUMS)]]
+    shares = [share_of(r) for r in counts.to_dict("records")]
+    if len(shares) == 2 and any(d.made_of(k, v) for k, v in dims.items()):
+        return share_change(shares[0], shares[1]).estimate.estimate, shown
+    return share(Share.pooled(shares)).estimate, shown
 
 
 def _reproduce_did(

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from pipeline.errors import UserError, first_line
+from pipeline.margins import read_margins
 from pipeline.settings import Settings
 from pipeline.sqlutil import ident, table_exists
 
@@ -131,6 +132,28 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
         columns=["theme", "informant_role"],
         dtype="string",
     )
+    raking = {w.source: read_margins(w.margins_file) for w in ev.survey_weights if w.margins_file}
+    weights = pd.DataFrame(
+        [
+            (
+                w.source,
+                w.column,
+                str(w.margins_file) if w.margins_file else None,
+                raking[w.source][1] if w.source in raking else None,
+            )
+            for w in ev.survey_weights
+        ],
+        columns=["source", "weight_column", "margins_file", "margins_sha256"],
+        dtype="string",
+    )
+    margins = pd.DataFrame(
+        [
+            (m.wave, m.dimension, m.group, float(m.total))
+            for found, _sha in raking.values()
+            for m in found
+        ],
+        columns=["wave", "dimension", "group", "total"],
+    ).astype({"wave": "int64", "dimension": "string", "group": "string", "total": "float64"})
     con.execute(AGE_YEARS)
     for name, frame in (
         ("cfg_pilots", pilots),
@@ -139,6 +162,8 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
         ("cfg_team_snapshots", snapshots),
         ("cfg_parameters", params),
         ("cfg_interview_theme_roles", theme_roles),
+        ("cfg_survey_weights", weights),  # one row per survey the config weights
+        ("cfg_survey_margins", margins),  # the staff raking totals (none: no raking)
     ):
         con.register("cfg_frame", frame)
         con.execute(f"create or replace table {ident('meta', name)} as select * from cfg_frame")

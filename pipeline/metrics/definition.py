@@ -39,6 +39,9 @@ class Part:
     units: str | None = None  # another units relation than the definition's (other unit)
     unit: str | None = None  # what one of those units is, in words
     keys: tuple[str, ...] | None = None  # key columns of those units (default: the definition's)
+    # a column of design weights (NULL on every unit: the run weights nothing); a share then
+    # also counts Σw, Σw·y, Σw², Σw²·y (pipeline.stats.proportions.Share)
+    weight: str | None = None
 
     def flag(self, which: str) -> str:
         """The SQL condition for the numerator or denominator."""
@@ -151,7 +154,8 @@ def unit_counts(
     where: tuple[str, list[Any]] = ("true", []),
 ) -> pd.DataFrame:
     """Per value of the matched dimensions (and each total): n (units in the denominator),
-    hits (units in the numerator) and, for a mean or kappa, the values in a fixed order."""
+    hits (units in the numerator), a weighted part's weight sums (sum_w, sum_wy, sum_w2,
+    sum_w2y) and, for a mean or kappa, the values in a fixed order."""
     p = d.parts[part]
     matched = [ident(c) for c in d.matched]
     if d.groupings is not None:
@@ -167,9 +171,20 @@ def unit_counts(
     den, num = p.flag("denominator"), p.flag("numerator")
     scope = " and ".join([where[0], *(f"{ident(c)} = ?" for c in d.scope)])
     lists = ""
-    if p.value:
-        order = ", ".join(ident(k) for k in (p.keys or d.keys))
+    order = ", ".join(ident(k) for k in (p.keys or d.keys))
+    if p.weight:  # summed in the keys' order: the same float sums on every run
+        w = ident(p.weight)
         lists = "".join(
+            f", list_sum(list({term} order by {order}) filter ({cond})) as {name}"
+            for name, term, cond in (
+                ("sum_w", w, den),
+                ("sum_wy", w, f"{num} and {den}"),
+                ("sum_w2", f"{w} * {w}", den),
+                ("sum_w2y", f"{w} * {w}", f"{num} and {den}"),
+            )
+        )
+    if p.value:
+        lists += "".join(
             f", list({ident(v)} order by {order}) filter ({den}) as {ident(v)}"
             for v in p.value.split(",")
         )

@@ -15,10 +15,11 @@ import duckdb
 import pandas as pd
 
 from pipeline.metrics.definition import Change, Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row, share_rows
+from pipeline.metrics.tidy import frame, row, share_of, share_rows
+from pipeline.metrics.weighting import WEIGHTED_METHOD, weighting
 from pipeline.stats.contingency import crosstab, independence
 from pipeline.stats.multiple import holm
-from pipeline.stats.proportions import change_test
+from pipeline.stats.proportions import share_change
 
 UNITS = "marts.fct_survey_staff_distribution"
 DIMS = ("wave", "indicator", "label", "dimension", "group", "answer", "answer_order", "base")
@@ -30,12 +31,13 @@ SHARE = Part(
     "svar i kategorien (`answer`)",
     "etter `base`: «gyldige svar» (uten «Vet ikke» og ubesvart) for svaralternativene og "
     "samlekategoriene; «besvart» (med «Vet ikke») for «Vet ikke»; «alle spurte» for «Ubesvart»",
+    weight="weight",
 )
 METHOD = (
     "Andel med Wilson-intervall (95 %) per runde. «Endring A–B»: andelen i B minus andelen i "
     "A med Newcombes hybride score-intervall, p-verdi fra score-testen (Miettinen–Nurminen), "
     "Holm-justert innen hver familie (samme indikator, svarkategori og inndeling, på tvers av "
-    "gruppene), effektstørrelse Cohens h."
+    "gruppene), effektstørrelse Cohens h." + WEIGHTED_METHOD
 )
 
 
@@ -134,7 +136,7 @@ def _changes(counts: pd.DataFrame) -> list[dict[str, Any]]:
         if len(g) < 2:
             continue
         first, last = g.iloc[0], g.iloc[-1]
-        change = change_test(int(last.hits), int(last.n), int(first.hits), int(first.n))
+        change = share_change(share_of(last), share_of(first))
         dims = {**{k: last[k] for k in rest}, "wave": CHANGE.label(first.wave, last.wave)}
         out.append(
             {**row(dims, change.estimate), "p_value": change.p_value, "p_holm": None,
@@ -148,8 +150,12 @@ def _changes(counts: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def tests(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Chi-square tests: groups within each wave, and the waves over all respondents."""
+    """Chi-square tests: groups within each wave, and the waves over all respondents. Not
+    computed when the staff survey is weighted: Pearson's test on weighted answers would be
+    wrong, and no Rao–Scott correction is built (the report says so)."""
     rows = []
+    if weighting(con, "survey_staff") is not None:
+        return frame([], list(TESTS.dims), ["statistic", "df", "p_value", "p_holm"])
     counts = unit_counts(con, TESTS)  # every table at once: `metric` is a dimension
     within_wave = (counts.wave != "Alle") & (counts.dimension != "alle")
     across_waves = (counts.wave == "Alle") & (counts.dimension == "alle")

@@ -11,9 +11,10 @@ import duckdb
 import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row
+from pipeline.metrics.tidy import frame, row, share_of
+from pipeline.metrics.weighting import WEIGHTED_METHOD
 from pipeline.stats.models import Adjusted, adjusted_difference, ordinal_odds_ratio
-from pipeline.stats.proportions import difference_newcombe, wilson
+from pipeline.stats.proportions import share, share_change
 
 DIFFERENCE = "Forskjell Ja − Nei"
 
@@ -27,13 +28,14 @@ DEFINITION = Definition(
     "og medvirkning etter om respondenten har oppfølgingsteam/koordinator/IP (ubesvart holdt "
     "utenfor); «Alle» i `group` = alle respondenter.",
     method="Andel med Wilson-intervall (95 %); forskjellen Ja − Nei med Newcombes hybride "
-    "score-intervall (95 %).",
+    "score-intervall (95 %)." + WEIGHTED_METHOD,
     parts={
         "": Part(
             "share",
             "svar «I stor grad» eller «I svært stor grad» (utbytte, behov, medvirkning); «Vet "
             "ikke» (koordinering); «For lite» (informasjon)",
             "besvarte spørsmål",
+            weight="weight",
         )
     },
     keys=("respondent_id", "wave", "kommune", "answer"),
@@ -43,17 +45,18 @@ DEFINITION = Definition(
 
 
 def user_benefit(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Wilson shares per indicator and group, and Newcombe's difference Ja − Nei."""
+    """Wilson shares per indicator and group, and Newcombe's difference Ja − Nei (both
+    design-weighted where the units carry weights)."""
     counts = unit_counts(con, DEFINITION)
     rows = []
     for (wave, indicator, label), g in counts.groupby(["wave", "indicator", "label"], sort=False):
-        by_group = {r["group"]: (int(r["hits"]), int(r["n"])) for r in g.to_dict("records")}
+        by_group = {r["group"]: share_of(r) for r in g.to_dict("records")}
         dims = {"wave": wave, "indicator": indicator, "label": label}
-        for grp, (hits, n) in by_group.items():
-            rows.append(row({**dims, "group": grp}, wilson(hits, n)))
+        for grp, units in by_group.items():
+            rows.append(row({**dims, "group": grp}, share(units)))
         if "Ja" in by_group and "Nei" in by_group:
-            (x1, n1), (x2, n2) = by_group["Ja"], by_group["Nei"]
-            rows.append(row({**dims, "group": DIFFERENCE}, difference_newcombe(x1, n1, x2, n2)))
+            difference = share_change(by_group["Ja"], by_group["Nei"]).estimate
+            rows.append(row({**dims, "group": DIFFERENCE}, difference))
     return frame(rows, list(DEFINITION.dims))
 
 

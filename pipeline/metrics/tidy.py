@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from pipeline.stats.proportions import Estimate, wilson
+from pipeline.stats.proportions import Estimate, Share, share
 
 if TYPE_CHECKING:
     import duckdb
@@ -48,11 +48,24 @@ def _plain(value: Any) -> Any:
     return value.date() if isinstance(value, pd.Timestamp) else value
 
 
+WEIGHT_SUMS = ("sum_w", "sum_wy", "sum_w2", "sum_w2y")
+
+
+def share_of(r: Mapping[Any, Any] | pd.Series) -> Share:
+    """One row of unit counts as a share: hits among n, with its weight sums when the units
+    were weighted (`sum_w` present and not missing; a missing other sum is no unit, 0)."""
+    sums = [r.get(c) for c in WEIGHT_SUMS]
+    if sums[0] is None or pd.isna(sums[0]):
+        return Share(int(r["hits"]), int(r["n"]))
+    sw, swy, sw2, sw2y = (0.0 if v is None or pd.isna(v) else float(v) for v in sums)
+    return Share(int(r["hits"]), int(r["n"]), sw, swy, sw2, sw2y)
+
+
 def share_rows(counts: pd.DataFrame, dims: Sequence[str]) -> list[dict[str, Any]]:
-    """A Wilson share row for every row of unit counts (hits among n)."""
+    """A Wilson share row (design-weighted where the units carry weights) for every row of
+    unit counts."""
     return [
-        row({k: _plain(r[k]) for k in dims}, wilson(int(r["hits"]), int(r["n"])))
-        for r in counts.to_dict("records")
+        row({k: _plain(r[k]) for k in dims}, share(share_of(r))) for r in counts.to_dict("records")
     ]
 
 

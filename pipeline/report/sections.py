@@ -79,6 +79,7 @@ class Section:
     figures: tuple[Figure, ...]
     tables: tuple[Table, ...]
     joints: tuple[Joint, ...] = ()
+    survey: str | None = None  # the survey its figures come from: the note says how weighted
 
 
 BY_KOMMUNE = {"age_band": "Alle", "period": "Alle"}  # psfs_change: the per-municipality rows
@@ -109,7 +110,7 @@ EVALUATION: tuple[Section, ...] = (
         "«Ubesvart» av dem som fikk spørsmålet — ingen av dem går stille inn i eller ut av en "
         "nevner. «Endring A–B» er andelen i B minus andelen i A i prosentpoeng (Newcombe), med "
         "Holm-justert p-verdi. Tabellen metrics.anchoring_by_role har hele fordelingen også "
-        "etter sektor og kommune. Tallene er uvektede: de gjelder dem som svarte.",
+        "etter sektor og kommune.",
         (
             Figure(
                 "stacked_bars",
@@ -161,6 +162,7 @@ EVALUATION: tuple[Section, ...] = (
                 },
             ),
         ),
+        survey="survey_staff",
     ),
     Section(
         "koordinatorer",
@@ -196,6 +198,7 @@ EVALUATION: tuple[Section, ...] = (
                 {"dimension": "alle", "answer": "I stor eller svært stor grad"},
             ),
         ),
+        survey="survey_staff",
     ),
     Section(
         "ledere",
@@ -229,6 +232,7 @@ EVALUATION: tuple[Section, ...] = (
                 },
             ),
         ),
+        survey="survey_staff",
     ),
     Section(
         "tester",
@@ -254,6 +258,7 @@ EVALUATION: tuple[Section, ...] = (
                 fmt="number",
             ),
         ),
+        survey="survey_staff",
     ),
     Section(
         "team",
@@ -421,8 +426,7 @@ EVALUATION: tuple[Section, ...] = (
         "koordinator eller IP, og forskjellen Ja − Nei (alle år samlet); andelen som ikke vet "
         "om de har koordinering, per år. Forskjellen Ja − Nei er også justert for "
         "respondenttype, aldersgruppe, kommune og år (logistisk regresjon, i prosentpoeng), og "
-        "som oddsratio for et høyere svar på hele skalaen (ordinal regresjon). Ingen tall er "
-        "vektet: de gjelder dem som svarte.",
+        "som oddsratio for et høyere svar på hele skalaen (ordinal regresjon).",
         (
             Figure(
                 "share_bars",
@@ -452,6 +456,7 @@ EVALUATION: tuple[Section, ...] = (
             _adjusted_table("Logistisk: justert forskjell Ja − Nei", "Justert forskjell", "points"),
             _adjusted_table("Ordinal: justert oddsratio Ja mot Nei", "Oddsratio", "number"),
         ),
+        survey="survey_users",
     ),
     Section(
         "register",

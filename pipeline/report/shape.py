@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 from pipeline.disclosure import TOTAL, protect_by_row, with_totals
 from pipeline.metrics.definition import Change
 from pipeline.metrics.run import METRICS
+from pipeline.metrics.weighting import note, weighting
 from pipeline.report import figures
 from pipeline.report.sections import (
     CHANGES,
@@ -344,7 +345,7 @@ def section_data(
     return {
         "id": s.id,
         "title": s.title,
-        "note": s.note,
+        "note": f"{s.note} {note(weighting(con, s.survey))}" if s.survey else s.note,
         "figures": [figure_data(con, settings, f, names) for f in s.figures]
         + [f for f, _ in joints],
         "tables": [one for t in s.tables for one in table_data(con, settings, t, names)]

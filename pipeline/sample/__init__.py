@@ -43,7 +43,7 @@ def generate(
 
     changes = load_changes(changes_file)
     truth: dict[str, Any] = {"seed": seed, "scale": scale}
-    truth["survey_staff"] = staff_survey(rng("survey_staff"), out)
+    truth["survey_staff"] = staff_survey(rng("survey_staff"), out, evaluation)
     truth["survey_users"] = user_survey(rng("survey_users"), out)
     truth["interviews"] = interviews(rng("interviews"), out)
     truth["registries"] = registries(rng("registries"), out, scale, changes)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.sample.municipalities import PILOT_NAMES
 from pipeline.sample.pinned import pin_xlsx, write_sav
+from pipeline.settings import Evaluation
 
 ROLES = {
     1: "Prosjektleder",
@@ -88,6 +89,14 @@ P_MALGRUPPE = [0.62, 0.28, 0.07, 0.03]
 P_NEW_GROUPS = 0.55
 P_METHOD_CHANGED = 0.60
 P_CHANGE_NONRESPONSE = 0.12
+# The staff the survey was sent to (per wave), whose roles are spread otherwise than the
+# answers: leaders and coordinators answer far more often than team members and GPs. The
+# sample writes these as raking margins (role and municipality totals) and as design weights
+# (`vekt` = staff of the role / respondents of the role, per wave), and plants the population
+# share of "not involved" the weighted estimate must recover.
+STAFF_BY_WAVE = {2019: 1500, 2021: 1650, 2023: 1700}
+POPULATION_ROLE_SHARES = [0.02, 0.12, 0.04, 0.12, 0.15, 0.55]
+KOMMUNE_SHARES = [0.22, 0.22, 0.2, 0.14, 0.11, 0.11]
 
 
 def _binary_item(rng: np.random.Generator, p_yes: np.ndarray) -> np.ndarray:
@@ -113,7 +122,7 @@ def _grad_item(rng: np.random.Generator, p_high: np.ndarray | float, n: int) -> 
     return _add_missing(rng, out)
 
 
-def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
+def staff_survey(rng: np.random.Generator, out: Path, evaluation: Evaluation) -> dict[str, Any]:
     frames = []
     next_id = 1
     for wave, n in WAVES.items():
@@ -122,9 +131,7 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
             {
                 "respid": np.arange(next_id, next_id + n),
                 "wave": wave,
-                "kommune": rng.choice(
-                    list(KOMMUNE_LABELS), n, p=[0.22, 0.22, 0.2, 0.14, 0.11, 0.11]
-                ),
+                "kommune": rng.choice(list(KOMMUNE_LABELS), n, p=KOMMUNE_SHARES),
                 "rolle": role,
                 "sektor": rng.choice(list(SECTORS), n, p=SECTOR_SHARES),
             }
@@ -166,6 +173,7 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
             df[item] = values
         frames.append(df)
     data = pd.concat(frames, ignore_index=True)
+    data["vekt"] = _design_weights(data)
     labels: dict[str, dict[Any, str]] = {
         "kommune": KOMMUNE_LABELS,
         "rolle": ROLES,
@@ -205,10 +213,12 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         "malgruppe": "Hvor ofte jobber du med målgruppen?",
         "endret_nye_grupper": "Får nye grupper IP/koordinator/oppfølgingsteam (siste tre år)?",
         "endret_arbeidsmaate": "Er måten du jobber med oppfølging av målgruppen endret?",
+        "vekt": "Designvekt (ansatte i rollen / svar i rollen)",
     }
     missing: dict[str, list[Any]] = {
         c: [9] for c in labels if c not in ("kommune", "rolle", "sektor")
     }
+    _write_margins(out / "survey_staff_margins.csv", evaluation)
     write_sav(
         data,
         out / "survey_staff.sav",
@@ -235,7 +245,55 @@ def staff_survey(rng: np.random.Generator, out: Path) -> dict[str, Any]:
         "n_new_groups_2023": int(asked_2023.endret_nye_grupper.isin([1, 2]).sum()),
         "n_method_changed_2023": int(asked_2023.endret_arbeidsmaate.isin([1, 2]).sum()),
         "definition": "share among valid answers; 'Vet ikke' and item non-response excluded",
+        # the staff's share not involved (all roles), which weights to the margins recover
+        "population_not_involved_by_wave": {
+            str(w): float(
+                sum(
+                    a * ({**NOT_INVOLVED, 2: LEADERS_NOT_INVOLVED_BY_WAVE[w]}[r])
+                    for r, a in zip(ROLES, POPULATION_ROLE_SHARES, strict=True)
+                )
+            )
+            for w in WAVES
+        },
     }
+
+
+def _totals(total: int, shares: list[float]) -> list[int]:
+    """Whole-number totals in these shares adding up to `total` exactly (largest remainder)."""
+    exact = [total * a for a in shares]
+    out = [int(x) for x in exact]
+    for i in sorted(range(len(out)), key=lambda i: out[i] - exact[i])[: total - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def _design_weights(data: pd.DataFrame) -> np.ndarray:
+    """Per wave and role: the role's staff over its respondents."""
+    staff = {
+        (w, r): t
+        for w, total in STAFF_BY_WAVE.items()
+        for r, t in zip(ROLES, _totals(total, POPULATION_ROLE_SHARES), strict=True)
+    }
+    answered = data.groupby(["wave", "rolle"])["respid"].transform("count")
+    return np.array(
+        [staff[(w, r)] / n for w, r, n in zip(data.wave, data.rolle, answered, strict=True)]
+    )
+
+
+def _write_margins(path: Path, evaluation: Evaluation) -> None:
+    """The raking totals: staff per wave by role (labels) and by municipality (codes)."""
+    codes = {name: evaluation.pilot_code(name) for name in PILOT_NAMES}
+    rows = ["wave;dimension;group;total"]
+    for wave, total in STAFF_BY_WAVE.items():
+        rows += [
+            f"{wave};rolle;{ROLES[r]};{t}"
+            for r, t in zip(ROLES, _totals(total, POPULATION_ROLE_SHARES), strict=True)
+        ]
+        rows += [
+            f"{wave};kommune;{codes[name]};{t}"
+            for name, t in zip(PILOT_NAMES, _totals(total, KOMMUNE_SHARES), strict=True)
+        ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 # user / relative survey -----------------------------------------------------------------

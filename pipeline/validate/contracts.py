@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,28 @@ class Contract:
             for r in self.rules
         )
         return dataclasses.replace(self, columns=columns, rules=rules)
+
+    def with_required(self, names: Sequence[str], why: str) -> Contract:
+        """The contract as one source's config tightens it: each named (optional) column must
+        exist in every file and hold a value on every row, for the reason given (design
+        weights the config turned on)."""
+        if not names:
+            return self
+        unknown = [n for n in names if n not in self.columns]
+        if unknown:
+            missing = ", ".join(unknown)
+            raise _fail(self.path, f"the config requires column(s) {missing}, it has none")
+        columns = {
+            n: dataclasses.replace(c, required=True) if n in names else c
+            for n, c in self.columns.items()
+        }
+        text = _reason("value is missing", why)
+        added = tuple(
+            Rule(f"{n}.not_null", "not_null", (n,), "quarantine", text, why=why)
+            for n in names
+            if not any(r.kind == "not_null" and r.columns == (n,) for r in self.rules)
+        )
+        return dataclasses.replace(self, columns=columns, rules=self.rules + added)
 
     @property
     def references(self) -> set[str]:

@@ -86,6 +86,9 @@ def validate_source(
     return reconcile(con, source.name)
 
 
+REQUIRED_WHY = "the config weights this survey: [evaluation.survey_weights]"
+
+
 def validation_order(settings: Settings, contracts: dict[str, Contract]) -> list[str]:
     """Sources in an order where every source comes after the sources its relations read."""
     graph = {name: _deps(settings, c) - {name} for name, c in contracts.items()}
@@ -114,9 +117,9 @@ def validate_all(
             hint=f"Sources are: {', '.join(settings.sources)}",
         )
     contracts = {
-        name: load_contract(settings.contracts_dir / f"{src.contract}.yml").with_date_format(
-            src.options.get("date_format")
-        )
+        name: load_contract(settings.contracts_dir / f"{src.contract}.yml")
+        .with_date_format(src.options.get("date_format"))
+        .with_required(src.required, REQUIRED_WHY)
         for name, src in settings.sources.items()
     }
     order = validation_order(settings, contracts)

@@ -122,6 +122,7 @@ select
     end as is_numerator,
     -- the one row per valid answer that a test of the distribution counts
     c.answer_order < 50 and a.is_valid and list_contains(c.labels, a.answer_label) as is_tested,
+    a.weight,
     a._source,
     a._source_file,
     a._source_row,

@@ -1,5 +1,6 @@
 -- One row per staff respondent and item (long form, unanswered items included: answer NULL),
--- with the labels of the contract.
+-- with the labels of the contract and the respondent's weight (NULL: the survey is not
+-- weighted; int_survey__staff_weights).
 -- "Vet ikke" is a code the contract labels so, or one the SPSS file declares user-missing.
 with long as (
     from staging.stg_survey__staff
@@ -28,10 +29,12 @@ select
     l.answer is not null
     and not (dont_know.value is not null or coalesce(answer_label.label = 'Vet ikke', false))
         as is_valid,
+    w.weight,
     l._source,
     l._source_file,
     l._source_row,
 from long as l
+inner join intermediate.int_survey__staff_weights as w on w.respondent_id = l.respondent_id
 left join meta.contract_labels as role
     on role.source = 'survey_staff' and role."column" = 'rolle' and role.value = cast(l.role_code as varchar)
 left join meta.contract_labels as sector

@@ -54,6 +54,7 @@ select
     c.is_denominator,
     c.is_numerator,
     c.is_tested,
+    c.weight,
     c._source,
     c._source_file,
     c._source_row,

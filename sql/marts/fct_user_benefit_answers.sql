@@ -93,8 +93,23 @@ awareness as (
         _source_file,
         _source_row,
     from staging.stg_survey__users
+),
+
+-- the design weight when the config weights the user survey ([evaluation.survey_weights]);
+-- NULL otherwise: the estimates are then unweighted and say so
+weighted as (
+    select count(*) > 0 as is_weighted
+    from meta.cfg_survey_weights
+    where source = 'survey_users'
+),
+
+units as (
+    select * from benefit
+    union all
+    select * from awareness
 )
 
-select * from benefit
-union all
-select * from awareness
+select u.*, case when w.is_weighted then s.design_weight end as weight,
+from units as u
+cross join weighted as w
+inner join staging.stg_survey__users as s on s.respondent_id = u.respondent_id

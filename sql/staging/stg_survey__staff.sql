@@ -1,5 +1,7 @@
 -- One row per accepted row of valid.survey_staff, renamed; municipality codes harmonised to
 -- the configured vintage (a code that cannot be placed keeps its code as delivered).
+-- `design_weight` is the file's weight column, used only when the config weights the survey
+-- (int_survey__staff_weights).
 select
     s.respid as respondent_id,
     s.wave,
@@ -20,6 +22,7 @@ select
     s.malgruppe,
     s.endret_nye_grupper,
     s.endret_arbeidsmaate,
+    s.vekt as design_weight,
     'survey_staff' as _source,
     s._source_file,
     s._source_row,

@@ -1,5 +1,7 @@
 -- One row per accepted row of valid.survey_users, renamed; municipality codes harmonised to
 -- the configured vintage (a code that cannot be placed keeps its code as delivered).
+-- `design_weight` is the file's weight column, used only when the config weights the survey
+-- (fct_user_benefit_answers).
 select
     s.respid as respondent_id,
     s.year,
@@ -11,6 +13,7 @@ select
     s.fornoyd_behov,
     s.medvirkning,
     s.informasjon,
+    s.vekt as design_weight,
     'survey_users' as _source,
     s._source_file,
     s._source_row,
