@@ -56,7 +56,9 @@ def read_margins(path: Path) -> tuple[tuple[Margin, ...], str]:
     for line, rec in enumerate(reader, start=2):
         values = {k.strip(): (v or "").strip() for k, v in rec.items() if k is not None}
 
-        def bad(column: str, expected: str, values: dict[str, str] = values, line: int = line):
+        def bad(
+            column: str, expected: str, values: dict[str, str] = values, line: int = line
+        ) -> UserError:
             return UserError(
                 f"The margins file has an unusable {column} on row {line}",
                 file=path,
@@ -84,6 +86,10 @@ def read_margins(path: Path) -> tuple[tuple[Margin, ...], str]:
         if key in margins:
             raise bad("group", "each wave, dimension and group once")
         margins[key] = Margin(*key, total)
+    if not margins:
+        raise UserError(
+            "The margins file has no totals", file=path, expected="a row per wave and group"
+        )
     by_wave: dict[int, dict[str, Fraction]] = {}
     for m in margins.values():
         sums = by_wave.setdefault(m.wave, dict.fromkeys(MARGIN_DIMENSIONS, Fraction(0)))

@@ -138,7 +138,7 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
             (
                 w.source,
                 w.column,
-                str(w.margins_file) if w.margins_file else None,
+                w.margins_file.name if w.margins_file else None,  # not where the clone is
                 raking[w.source][1] if w.source in raking else None,
             )
             for w in ev.survey_weights

@@ -10,7 +10,7 @@ import duckdb
 WEIGHTED_METHOD = (
     " Når konfigurasjonen vekter undersøkelsen ([evaluation.survey_weights]): vektet andel "
     "Σw·y/Σw, linearisert varians n/(n−1)·Σw²(y−p)²/(Σw)², Wilson-intervall ved effektiv n = "
-    "p(1−p)/varians (metodekolonnen sier «vektet»); ellers uvektet."
+    "p(1−p)/varians (metodekolonnen sier «design-weighted»); ellers uvektet."
 )
 
 

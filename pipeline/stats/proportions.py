@@ -87,7 +87,7 @@ def change_test(x1: float, n1: float, x2: float, n2: float, level: float = 0.95)
     return Compared(estimate, p_value, float(proportion_effectsize(p1, p2)))
 
 
-WEIGHTED = ", vektet (effektiv n)"
+WEIGHTED = ", design-weighted (effective n)"
 SUMS = ("sw", "swy", "sw2", "sw2y")
 
 

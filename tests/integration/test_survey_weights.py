@@ -93,7 +93,7 @@ def test_weighted_share_recovers_the_planted_population_share(raked: Path) -> No
     assert len(rows) == 3
     for wave, estimate, low, high, method, n in rows:
         assert low <= planted[wave] <= high, (wave, planted[wave], low, high)
-        assert "vektet" in method and n > 0
+        assert "design-weighted" in method and n > 0
         assert abs(estimate - planted[wave]) < abs(unweighted[wave] - planted[wave])
     assert tests == (0,)  # no chi-square on weighted answers (no Rao–Scott): none at all
 
@@ -157,3 +157,17 @@ def test_a_margin_without_respondents_stops_the_run_naming_it(raked: Path, tmp_p
     assert "int_survey__staff_weights" in message
     assert "wave 2021: rolle «Leder» has respondents but no total" in message
     assert "wave 2021: rolle «Styreleder» has a total" in message
+
+
+def test_a_weighted_survey_whose_file_lacks_the_column_stops_naming_it(
+    raked: Path, tmp_path: Path
+) -> None:
+    block = '[evaluation.survey_weights.survey_users]\ncolumn = "Vekt"\n'
+    config = _weighted(tmp_path / "p", block)
+    text = config.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
+    sample = raked.parent / "data/sample"
+    config.write_text(text.replace('"data/sample/', f'"{sample}/'), encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        stages.evaluate(load_settings(config), lambda _m: None)
+    message = str(err.value)
+    assert "survey_users.xlsx" in message and "vekt" in message.lower(), message

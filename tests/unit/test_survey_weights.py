@@ -40,7 +40,7 @@ def test_hand_computed_weighted_share() -> None:
         pytest.approx(low),
         pytest.approx(high),
     )
-    assert "vektet" in e.method
+    assert "design-weighted" in e.method
 
 
 def test_variance_is_statsmodels_wls_intercept_with_hc1() -> None:
@@ -104,7 +104,7 @@ def test_weighted_change_combines_the_two_design_based_intervals() -> None:
     assert (c.estimate.estimate, c.estimate.ci_low, c.estimate.ci_high) == pytest.approx(
         (d, low, high)
     )
-    assert c.estimate.n == 170 and "vektet" in c.estimate.method
+    assert c.estimate.n == 170 and "design-weighted" in c.estimate.method
     pooled = Share.pooled([a, b])
     assert (pooled.n, pooled.sw) == (170, pytest.approx(w1.sum() + w2.sum()))
 
@@ -151,6 +151,7 @@ def test_weight_column_is_mapped_and_required(tmp_path: Path) -> None:
         ("wave;dimension;group;total\n2023;sektor;Helse;4\n", "unusable dimension on row 2"),
         (GOOD + "2023;rolle;Leder;3\n", "unusable group on row 5"),
         (GOOD.replace("15.5", "15.4"), "do not describe one staff"),
+        ("wave;dimension;group;total\n", "has no totals"),
     ],
 )
 def test_a_wrong_margins_file_is_named_with_its_row(
@@ -174,3 +175,17 @@ def test_a_weight_block_for_an_unknown_survey_or_with_raking_for_users_is_refuse
     empty = "[evaluation.survey_weights.survey_staff]\n"
     with pytest.raises(UserError, match="weights nothing"):
         load_settings(_config(tmp_path / "e", empty, None))
+
+
+def test_weighting_makes_the_weight_column_required_on_every_row() -> None:
+    from pipeline.settings import PROJECT
+    from pipeline.validate.contracts import load_contract
+
+    plain = load_contract(PROJECT / "data_contracts/survey_users.yml")
+    strict = plain.with_required(("vekt",), "weighted")
+    assert not plain.columns["vekt"].required and strict.columns["vekt"].required
+    (rule,) = [r for r in strict.rules if r.name == "vekt.not_null"]
+    assert rule.severity == "quarantine" and "weighted" in rule.reason
+    assert not any(r.name == "vekt.not_null" for r in plain.rules)
+    with pytest.raises(UserError, match="requires column"):
+        plain.with_required(("vekt2",), "weighted")
