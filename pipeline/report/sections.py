@@ -461,8 +461,11 @@ EVALUATION: tuple[Section, ...] = (
     Section(
         "register",
         "Registerutfall: piloter mot sammenligningskommuner",
-        "Forskjell-i-forskjeller mellom pilot- og sammenligningskommuner. Med få "
-        "pilotkommuner er klyngerobust inferens usikker; tolk KI med varsomhet.",
+        "Forskjell-i-forskjeller mellom pilot- og sammenligningskommuner, vektet med personår. "
+        "Med seks pilotkommuner (og Asker med mest av vekten) gir klyngerobuste standardfeil "
+        "(CR1) for smale intervaller og for mange forkastninger; derfor står samme estimat "
+        "også med wild cluster bootstrap og med randomiseringsinferens (pilotenes forløp gitt "
+        "til sammenligningskommuner). Stol mest på de to siste når de skiller seg fra CR1.",
         (
             Figure(
                 "trend_lines",
@@ -479,11 +482,13 @@ EVALUATION: tuple[Section, ...] = (
                 "registry_did",
                 (
                     Col("label", "Utfall"),
+                    Col("inference_label", "Inferens"),
                     Col("n", "Kommune-år", "count"),
                     Col("n_clusters", "Kommuner", "count"),
                     Col("n_treated_clusters", "Piloter", "count"),
                     Col("estimate", "Effekt"),
                     Col("ci", "95 % KI"),
+                    Col("p_value", "p", "p"),
                 ),
                 fmt="number",
             ),
