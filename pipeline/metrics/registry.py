@@ -3,13 +3,15 @@ the municipality-year panel (`marts.fct_registry_municipality_year`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import numpy as np
 import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part
 from pipeline.metrics.tidy import frame, resampling
-from pipeline.stats.did import estimate
+from pipeline.stats.did import PreTrend, estimate, event_study
 
 OUTCOMES = {  # outcome (a rate of the panel): its label and the event count it is made of
     "emergency_admissions_per_1000": (
@@ -57,17 +59,53 @@ DEFINITION = Definition(
 )
 
 
+EVENT = Definition(
+    table="registry_event_study",
+    title="Registerutfall: hendelsesstudie",
+    units=DEFINITION.units,
+    unit=DEFINITION.unit,
+    dims=("outcome", "relative_year"),
+    free=("relative_year",),  # every coefficient rests on the whole panel
+    filters=DEFINITION.filters + " Hendelsestid = året minus pilotens startår (konfigurasjonen); "
+    "året før start (−1) er referansen.",
+    method="Hendelsesstudie (TWFE, pyfixest): raten på en indikator per hendelsesår for "
+    "pilotene, med kommune- og årseffekter, vektet med personår; klyngerobuste standardfeil "
+    "(CR1) per kommune, t(G − 1)-intervall. Raden «førperiode (samlet test)» er den samlede "
+    "testen av at alle koeffisientene før referansen er 0: `estimate` = Wald/q, p-verdien ved "
+    "randomiseringsinferens (pilotenes forløp gitt til sammenligningskommuner); CR1-testen "
+    "F(q, G − 1) står i `p_cr1`, men forkaster for ofte med få piloter. Med bare ett år før "
+    "start er det ingenting å teste, og raden sier det.",
+    parts={"": Part("event", PART.numerator, PART.denominator, value="value")},
+    keys=DEFINITION.keys,
+)
+PRE_TREND = "førperiode (samlet test)"
+
+
 def _panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The municipality-years the estimation uses ([evaluation] partial_years, after_exit)."""
     return con.execute(
-        "select * from marts.fct_registry_municipality_year order by kommune, year"
+        "select * from marts.fct_registry_municipality_year where in_estimation "
+        "order by kommune, year"
     ).df()  # fixed order: identical fits every run
 
 
+def _after(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The after-exit column when the config keeps those years as a term of their own."""
+    found = con.execute("select after_exit from meta.cfg_parameters").fetchone()
+    return "after_exit" if found and found[0] == "separate" else None
+
+
 def _fit(
-    data: pd.DataFrame, outcome: str, inference: str = "cluster", seed: int = 0, reps: int = 2000
-) -> pd.Series:
-    """One outcome's estimate with one kind of inference (a row of `estimate`)."""
-    return estimate(
+    data: pd.DataFrame,
+    outcome: str,
+    inference: str = "cluster",
+    seed: int = 0,
+    reps: int = 2000,
+    after: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """One outcome's estimate with one kind of inference (`estimate`'s rows by term: the
+    treatment, and the after-exit term when there is one)."""
+    table = estimate(
         data,
         outcome,
         "kommune",
@@ -75,16 +113,38 @@ def _fit(
         "is_treated",
         weights="person_years",
         inference=inference,
+        after=after,
         seed=seed,
         replications=reps,
         bootstrap_weights="webb",
-    ).iloc[0]
+    )
+    return {str(r["term"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")}
+
+
+def _events(
+    data: pd.DataFrame, outcome: str, seed: int, reps: int, after: str | None
+) -> tuple[pd.DataFrame, PreTrend]:
+    return event_study(
+        data,
+        outcome,
+        "kommune",
+        "year",
+        "relative_year",
+        weights="person_years",
+        after=after,
+        seed=seed,
+        replications=reps,
+    )
 
 
 def panel_estimate(
-    con: duckdb.DuckDBPyConnection, outcome: str, traced: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    outcome: str,
+    traced: pd.DataFrame,
+    relative_year: str | None = None,
 ) -> tuple[float, pd.DataFrame]:
-    """The DiD estimate after checking that `traced` (events and person-years per kommune and
+    """The DiD estimate (or, given `relative_year`, the event-study coefficient or the
+    pre-trend statistic) after checking that `traced` (events and person-years per kommune and
     year, summed from the traced source rows) is the panel the estimate was fitted on."""
     data = _panel(con)
     count = OUTCOMES[outcome][1]
@@ -101,18 +161,29 @@ def panel_estimate(
         )
     panel = both.rename(columns={"person_years_x": "person_years"})
     panel = panel.assign(events=panel[count])
-    return float(_fit(data, outcome)["estimate"]), panel
+    if relative_year is None:
+        return float(_fit(data, outcome, after=_after(con))["is_treated"]["estimate"]), panel
+    replications, seed = resampling(con)
+    table, pre = _events(data, outcome, seed, replications, _after(con))
+    if relative_year == PRE_TREND:
+        return pre.statistic, panel
+    row = table[table["relative"] == int(relative_year)]
+    return float(row["estimate"].iloc[0]), panel
 
 
 def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """TWFE DiD estimate per outcome, with CR1, wild-bootstrap and randomisation inference."""
+    """TWFE DiD estimate per outcome, with CR1, wild-bootstrap and randomisation inference;
+    the after-exit term beside it when the config keeps those years."""
     data = _panel(con)
     replications, seed = resampling(con)
+    after = _after(con)
     treated = int(data.loc[data["is_treated"] > 0, "kommune"].nunique())
     rows = []
     for outcome, (label, _count) in OUTCOMES.items():
         for inference, inference_label in INFERENCE.items():
-            res = _fit(data, outcome, inference, seed, replications)
+            fitted = _fit(data, outcome, inference, seed, replications, after)
+            res = fitted["is_treated"]
+            exit_term = fitted.get("after_exit")
             rows.append(
                 {
                     "outcome": outcome,
@@ -123,6 +194,10 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     "n_treated_clusters": treated,
                     "se": res["std_error"],
                     "p_value": res["p_value"],
+                    **{
+                        f"after_exit_{k}": (exit_term[k] if exit_term is not None else None)
+                        for k in ("estimate", "ci_low", "ci_high", "p_value")
+                    },
                     "n": int(res["n_obs"]),
                     "estimate": res["estimate"],
                     "ci_low": res["ci_low"],
@@ -131,4 +206,54 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 }
             )
     columns = ["outcome", "inference", "label", "inference_label", "n_clusters"]
-    return frame(rows, [*columns, "n_treated_clusters", "se", "p_value"])
+    extra = ["after_exit_estimate", "after_exit_ci_low", "after_exit_ci_high", "after_exit_p_value"]
+    out = frame(rows, [*columns, "n_treated_clusters", "se", "p_value", *extra])
+    return out.astype(dict.fromkeys(extra, "float64"))
+
+
+def registry_event_study(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Event-time coefficients per outcome, and the joint pre-trend test as a row of its own."""
+    data = _panel(con)
+    replications, seed = resampling(con)
+    after = _after(con)
+    rows = []
+    for outcome, (label, _count) in OUTCOMES.items():
+        table, pre = _events(data, outcome, seed, replications, after)
+        for r in table.to_dict("records"):
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "relative_year": str(r["relative"]),
+                    "label": label,
+                    "se": r["std_error"],
+                    "p_value": r["p_value"],
+                    "statistic": None,
+                    "df": None,
+                    "p_cr1": None,
+                    "n": int(r["n_obs"]),
+                    "estimate": r["estimate"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "method": r["method"],
+                }
+            )
+        rows.append(
+            {
+                "outcome": outcome,
+                "relative_year": PRE_TREND,
+                "label": label,
+                "se": None,
+                "p_value": pre.p_value,
+                "statistic": pre.statistic,
+                "df": pre.df1,
+                "p_cr1": pre.p_cr1,
+                "n": len(data),
+                "estimate": pre.statistic,
+                "ci_low": None,
+                "ci_high": None,
+                "method": pre.note,
+            }
+        )
+    extra = ["se", "p_value", "statistic", "df", "p_cr1"]
+    out = frame(rows, ["outcome", "relative_year", "label", *extra])
+    return out.astype(dict.fromkeys(extra, "float64"))

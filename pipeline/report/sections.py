@@ -465,7 +465,11 @@ EVALUATION: tuple[Section, ...] = (
         "Med seks pilotkommuner (og Asker med mest av vekten) gir klyngerobuste standardfeil "
         "(CR1) for smale intervaller og for mange forkastninger; derfor står samme estimat "
         "også med wild cluster bootstrap og med randomiseringsinferens (pilotenes forløp gitt "
-        "til sammenligningskommuner). Stol mest på de to siste når de skiller seg fra CR1.",
+        "til sammenligningskommuner). Stol mest på de to siste når de skiller seg fra CR1. "
+        "Hver pilot har sin egen start og slutt (konfigurasjonen); et år piloten bare gikk "
+        "deler av, og år etter at den sluttet, behandles som konfigurasjonen sier "
+        "(partial_years, after_exit). Hendelsesstudien viser effekten år for år fra start; "
+        "med bare ett år før start kan parallelle trender ikke testes, og tabellen sier det.",
         (
             Figure(
                 "trend_lines",
@@ -490,6 +494,18 @@ EVALUATION: tuple[Section, ...] = (
                     Col("ci", "95 % KI"),
                     Col("p_value", "p", "p"),
                 ),
+                fmt="number",
+            ),
+            Table(
+                "registry_event_study",
+                (
+                    Col("label", "Utfall"),
+                    Col("relative_year", "År fra start"),
+                    Col("estimate", "Koeffisient"),
+                    Col("ci", "95 % KI"),
+                    Col("p_value", "p", "p"),
+                ),
+                {"outcome": "emergency_admissions_per_1000"},
                 fmt="number",
             ),
         ),

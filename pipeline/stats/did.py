@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 INFERENCE = ("iid", "hc1", "cluster", "wild", "ri")
 BOOTSTRAP_WEIGHTS = ("rademacher", "webb")
@@ -67,13 +68,16 @@ def estimate(
     cluster: str | None = None,
     inference: str = "iid",
     *,
+    after: str | None = None,
     level: float = 0.95,
     seed: int = 20180901,
     replications: int = 9999,
     bootstrap_weights: str = "rademacher",
 ) -> pd.DataFrame:
-    """The DiD (two-way fixed effects) estimate of `treated` on `outcome`, one tidy row:
-    term, estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters, method.
+    """The DiD (two-way fixed effects) estimate of `treated` on `outcome` as a tidy row: term,
+    estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters, method — and a second
+    row for `after` when given: a term of its own for the periods after a unit's treatment
+    ended (1 there, else 0), estimated beside `treated` (and reassigned with it in `ri`).
 
     `treated` is 1 for a treated unit in a treated period (a fraction for a partly exposed
     period), else 0; `cluster` defaults to `unit`. Rows with a missing value in a used column
@@ -82,43 +86,55 @@ def estimate(
         raise ValueError(f"inference must be one of {', '.join(INFERENCE)}, got {inference!r}")
     if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
         raise ValueError(f"bootstrap_weights must be one of {', '.join(BOOTSTRAP_WEIGHTS)}")
-    data = _data(frame, outcome, unit, time, treated, weights, cluster or unit)
-    _check_identified(data, treated)
+    data = _data(frame, outcome, unit, time, treated, weights, cluster or unit, after)
+    terms = {"d": treated, **({"a": after} if after and (data["a"] != 0).any() else {})}
+    for column, name in terms.items():
+        _check_identified(data, column, name)
     n_clusters = int(data["c"].nunique())
     if inference in ("cluster", "wild", "ri") and n_clusters < 3:
         raise NotIdentified(
             f"{inference} inference needs at least 3 clusters, the data have {n_clusters}"
         )
-    fit = _feols(data, "iid" if inference == "iid" else "hetero" if inference == "hc1" else "c")
-    est = float(fit.coef()["d"])
-    se = float(fit.se()["d"])
+    vcov = {"iid": "iid", "hc1": "hetero"}.get(inference, "c")
+    fit = _feols(data, vcov, list(terms))
     how = f"TWFE DiD ({'WLS' if weights else 'OLS'}, {unit} + {time} fixed effects)"
-    if inference in ("iid", "hc1", "cluster"):
-        low, high = (float(v) for v in fit.confint(alpha=1 - level).loc["d"])
-        p = float(fit.pvalue()["d"])
-        name = {
-            "iid": "conventional (iid) SE, t(n − K)",
-            "hc1": "HC1 robust SE, t(n − K)",
-            "cluster": f"CR1 cluster-robust SE by {cluster or unit}, t(G − 1)",
-        }[inference]
-        method = f"{how}; {name} {level:.0%} CI"
-    elif inference == "wild":
-        p, low, high = _wild(data, est, se, level, seed, replications, bootstrap_weights)
-        method = (
-            f"{how}; wild cluster bootstrap by {cluster or unit} (null imposed, "
-            f"{bootstrap_weights.capitalize()} weights, {replications} replications, seed "
-            f"{seed}); CI by test inversion {level:.0%}"
-        )
-    else:
-        p, low, high, draws, exact = _ri(data, est / se, se, level, seed, replications)
-        method = (
-            f"{how}; randomisation inference (RI-t, CR1 t by {cluster or unit}): "
-            f"{'all' if exact else 'random'} {draws} placebo assignments among comparison "
-            f"units{'' if exact else f' (seed {seed})'}; CI β̂ ± q·SE {level:.0%}"
-        )
-    return pd.DataFrame(
-        [[treated, est, se, low, high, p, len(data), n_clusters, method]], columns=COLUMNS
-    )
+    if after and "a" not in terms:
+        how += f"; no period after treatment ended ({after} is 0 everywhere): no term for it"
+    estimates = {c: float(fit.coef()[c]) for c in terms}
+    ses = {c: float(fit.se()[c]) for c in terms}
+    if inference == "ri":
+        ri, draws, exact = _ri(data, list(terms), estimates, ses, level, seed, replications)
+    rows = []
+    for column, name in terms.items():
+        est, se = estimates[column], ses[column]
+        if inference in ("iid", "hc1", "cluster"):
+            low, high = (float(v) for v in fit.confint(alpha=1 - level).loc[column])
+            p = float(fit.pvalue()[column])
+            kind = {
+                "iid": "conventional (iid) SE, t(n − K)",
+                "hc1": "HC1 robust SE, t(n − K)",
+                "cluster": f"CR1 cluster-robust SE by {cluster or unit}, t(G − 1)",
+            }[inference]
+            method = f"{how}; {kind} {level:.0%} CI"
+        elif inference == "wild":
+            found = _wild(
+                data, list(terms), column, est, se, level, seed, replications, bootstrap_weights
+            )
+            p, low, high = found
+            method = (
+                f"{how}; wild cluster bootstrap by {cluster or unit} (null imposed, "
+                f"{bootstrap_weights.capitalize()} weights, {replications} replications, seed "
+                f"{seed}); CI by test inversion {level:.0%}"
+            )
+        else:
+            p, low, high = ri[column]
+            method = (
+                f"{how}; randomisation inference (RI-t, CR1 t by {cluster or unit}): "
+                f"{'all' if exact else 'random'} {draws} placebo assignments among comparison "
+                f"units{'' if exact else f' (seed {seed})'}; CI β̂ ± q·SE {level:.0%}"
+            )
+        rows.append([name, est, se, low, high, p, len(data), n_clusters, method])
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def _data(
@@ -129,11 +145,11 @@ def _data(
     treated: str,
     weights: str | None,
     cluster: str,
+    after: str | None = None,
 ) -> pd.DataFrame:
-    """The used columns under fixed names (y, d, u, t, w, c), in the frame's row order."""
-    used = list(
-        dict.fromkeys([outcome, treated, unit, time, cluster, *([weights] if weights else [])])
-    )
+    """The used columns under fixed names (y, d, a, u, t, w, c), in the frame's row order."""
+    named = [outcome, treated, unit, time, cluster, weights, after]
+    used = list(dict.fromkeys(c for c in named if c is not None))
     missing_columns = [c for c in used if c not in frame.columns]
     if missing_columns:
         raise KeyError(f"no column {', '.join(missing_columns)} in the frame")
@@ -147,6 +163,7 @@ def _data(
         {
             "y": frame[outcome].astype(float).to_numpy(),
             "d": frame[treated].astype(float).to_numpy(),
+            "a": frame[after].astype(float).to_numpy() if after else 0.0,
             "u": pd.factorize(frame[unit])[0],
             "t": pd.factorize(frame[time])[0],
             "w": frame[weights].astype(float).to_numpy() if weights else 1.0,
@@ -173,12 +190,17 @@ def _residualised(data: pd.DataFrame, columns: np.ndarray) -> np.ndarray:
     return scaled - fe @ np.linalg.lstsq(fe, scaled, rcond=None)[0]
 
 
-def _check_identified(data: pd.DataFrame, treated: str) -> None:
-    d = data["d"].to_numpy()
+def _treated_units(data: pd.DataFrame) -> np.ndarray:
+    """Per row: is its unit treated at some time (or after treatment)?"""
+    touched = (data["d"] != 0) | (data["a"] != 0)
+    return touched.groupby(data["u"]).transform("any").to_numpy()
+
+
+def _check_identified(data: pd.DataFrame, column: str, treated: str) -> None:
+    d = data[column].to_numpy()
     if not (d != 0).any():
         raise NotIdentified(f"no observation is treated ({treated} is 0 everywhere)")
-    is_treated_unit = data.groupby("u")["d"].transform(lambda s: (s != 0).any())
-    if is_treated_unit.all():
+    if _treated_units(data).all():
         raise NotIdentified("every unit is treated at some time: there is no comparison unit")
     left = _residualised(data, d[:, None])[:, 0]
     if float(left @ left) <= 1e-10 * float(d @ d):
@@ -188,14 +210,14 @@ def _check_identified(data: pd.DataFrame, treated: str) -> None:
         )
 
 
-def _feols(data: pd.DataFrame, vcov: str) -> Any:
-    """pyfixest's fit of y on d with unit and time fixed effects (every row kept)."""
+def _feols(data: pd.DataFrame, vcov: str, terms: list[str] | None = None) -> Any:
+    """pyfixest's fit of y on the terms (default d) with unit and time fixed effects."""
     import pyfixest as pf
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pf.feols(
-            "y ~ d | u + t",
+            f"y ~ {' + '.join(terms or ['d'])} | u + t",
             data=data,
             vcov={"CRV1": "c"} if vcov == "c" else vcov,
             weights="w",
@@ -206,6 +228,8 @@ def _feols(data: pd.DataFrame, vcov: str) -> Any:
 
 def _wild(
     data: pd.DataFrame,
+    terms: list[str],
+    column: str,
     est: float,
     se: float,
     level: float,
@@ -213,15 +237,16 @@ def _wild(
     replications: int,
     kind: str,
 ) -> tuple[float, float, float]:
-    """Wild cluster bootstrap p-value of β = 0 and the interval where β = r is not rejected."""
+    """Wild cluster bootstrap p-value of β = 0 for one term and the interval where β = r is
+    not rejected."""
     sw = np.sqrt(data["w"].to_numpy())
-    exog = np.column_stack([data["d"], _dummies(data)]) * sw[:, None]
+    exog = np.column_stack([data[terms].to_numpy(), _dummies(data)]) * sw[:, None]
     clusters = data["c"].to_numpy()
     restriction = np.zeros(exog.shape[1])
-    restriction[0] = 1.0
+    restriction[terms.index(column)] = 1.0
 
     def p_at(r: float) -> float:
-        y = (data["y"].to_numpy() - r * data["d"].to_numpy()) * sw
+        y = (data["y"].to_numpy() - r * data[column].to_numpy()) * sw
         return wild_p_value(exog, y, clusters, restriction, replications, seed, kind)
 
     alpha = 1 - level
@@ -298,7 +323,7 @@ class _Placebos:
     """The assignments: comparison units (codes) and the treated units' paths by period."""
 
     units: np.ndarray
-    paths: list[np.ndarray]  # one per treated unit: d by period index
+    paths: list[np.ndarray]  # one per treated unit: its terms (columns) by period index
 
     def count(self) -> int:
         k, counts = len(self.paths), _multiplicities(self.paths)
@@ -334,71 +359,227 @@ def _multiplicities(paths: list[np.ndarray]) -> list[int]:
     return [labels.count(v) for v in set(labels)]
 
 
-def _ri(
-    data: pd.DataFrame, t_actual: float, se: float, level: float, seed: int, replications: int
-) -> tuple[float, float, float, int, bool]:
-    """RI-t p-value and interval; the number of assignments and whether it was all of them."""
-    is_treated_unit = data.groupby("u")["d"].transform(lambda s: (s != 0).any()).to_numpy()
+@dataclass(frozen=True)
+class _Fits:
+    """Every placebo assignment's coefficients (draws × terms) and CR1 covariance (draws ×
+    terms × terms), scaled as pyfixest scales the actual fit's."""
+
+    beta: np.ndarray
+    vcov: np.ndarray
+    exact: bool  # all assignments (else `replications` drawn)
+
+    @property
+    def usable(self) -> np.ndarray:
+        return np.isfinite(self.beta).all(axis=1)
+
+    def t(self) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return self.beta / np.sqrt(np.einsum("sii->si", self.vcov))
+
+    def wald(self, columns: list[int]) -> np.ndarray:
+        """b'V⁻¹b on the given terms, per draw."""
+        b = self.beta[:, columns]
+        v = self.vcov[:, columns][:, :, columns]
+        with np.errstate(invalid="ignore"):
+            return np.einsum("si,si->s", b, np.linalg.solve(v, b[:, :, None])[:, :, 0])
+
+
+def _placebo_fits(data: pd.DataFrame, terms: list[str], seed: int, replications: int) -> _Fits:
+    """The treated units' term paths (their values by period) given to every set of as many
+    comparison units (all assignments when there are at most `replications`, else that many
+    drawn with the seed), each fitted on the comparison units alone."""
+    is_treated_unit = _treated_units(data)
     periods = int(data["t"].max()) + 1
     paths = []
     for u in np.unique(data.loc[is_treated_unit, "u"]):
         rows = data[data["u"] == u]
-        path = np.zeros(periods)
-        path[rows["t"].to_numpy()] = rows["d"].to_numpy()
+        path = np.zeros((periods, len(terms)))
+        path[rows["t"].to_numpy()] = rows[terms].to_numpy()
         paths.append(path)
     controls = data[~is_treated_unit].reset_index(drop=True)
     control_units = np.unique(controls["u"])
     placebos = _Placebos(control_units, paths)
-    total = placebos.count()
-    exact = total <= replications
+    exact = placebos.count() <= replications
     chosen = placebos.all() if exact else placebos.drawn(np.random.default_rng(seed), replications)
     position = {u: i for i, u in enumerate(control_units)}
     unit_index = controls["u"].map(position).to_numpy()
     t_index = controls["t"].to_numpy()
     y_tilde = _residualised(controls, controls[["y"]].to_numpy())[:, 0]
     clusters = pd.factorize(controls["c"])[0]
-    size = max(1, 2_000_000 // max(len(controls), 1))
+    size = max(1, 2_000_000 // max(len(controls) * len(terms) ** 2, 1))
     scale = None
-    t_stats: list[np.ndarray] = []
+    betas, vcovs = [], []
     while batch := list(itertools.islice(chosen, size)):
-        d = np.zeros((len(controls), len(batch)))
+        x = np.zeros((len(controls), len(batch), len(terms)))
         for j, assignment in enumerate(batch):
             for path, target in zip(paths, assignment, strict=True):
                 rows = unit_index == target
-                d[rows, j] = path[t_index[rows]]
+                x[rows, j, :] = path[t_index[rows]]
+        beta, vcov = _cluster_fits(controls, clusters, y_tilde, x)
         if scale is None:
-            scale = _cr1_scale(controls, clusters, d)
-        t_stats.append(_t_statistics(controls, clusters, y_tilde, d, scale))
-    t_star = np.abs(np.concatenate(t_stats))
-    t_star = t_star[np.isfinite(t_star)]
-    p = float((1 + np.sum(t_star >= abs(t_actual) - 1e-12)) / (1 + t_star.size))
-    rank = min(math.ceil(level * (t_star.size + 1)), t_star.size)
-    q = float(np.sort(t_star)[rank - 1])
-    est = t_actual * se
-    return p, est - q * se, est + q * se, int(t_star.size), exact
+            scale = _cr1_scale(controls, x, terms, beta, vcov)
+        betas.append(beta)
+        vcovs.append(vcov * scale)
+    return _Fits(np.concatenate(betas), np.concatenate(vcovs), exact)
 
 
-def _t_statistics(
-    data: pd.DataFrame, clusters: np.ndarray, y_tilde: np.ndarray, d: np.ndarray, scale: float
-) -> np.ndarray:
-    """CR1 t statistics of many placebo treatments at once (columns of d), by FWL."""
-    d_tilde = _residualised(data, d)
-    ss = np.einsum("ij,ij->j", d_tilde, d_tilde)
+def _ri(
+    data: pd.DataFrame,
+    terms: list[str],
+    estimates: dict[str, float],
+    ses: dict[str, float],
+    level: float,
+    seed: int,
+    replications: int,
+) -> tuple[dict[str, tuple[float, float, float]], int, bool]:
+    """RI-t p-value and interval per term; the number of assignments and whether it was all
+    of them."""
+    fits = _placebo_fits(data, terms, seed, replications)
+    t_all = np.abs(fits.t()[fits.usable])
+    out = {}
+    for k, column in enumerate(terms):
+        est, se = estimates[column], ses[column]
+        p, q = _ri_p(t_all[:, k], abs(est / se), level)
+        out[column] = (p, est - q * se, est + q * se)
+    return out, int(fits.usable.sum()), fits.exact
+
+
+def _ri_p(placebo: np.ndarray, actual: float, level: float) -> tuple[float, float]:
+    """p = (1 + #{placebo ≥ actual}) / (1 + S), and the `level` quantile of the placebos."""
+    p = float((1 + np.sum(placebo >= actual - 1e-12)) / (1 + placebo.size))
+    rank = min(math.ceil(level * (placebo.size + 1)), placebo.size)
+    return p, float(np.sort(placebo)[rank - 1])
+
+
+def _cluster_fits(
+    data: pd.DataFrame, clusters: np.ndarray, y_tilde: np.ndarray, x: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and (unscaled) cluster-robust covariances of many placebo assignments
+    at once: x holds each draw's terms (rows × draws × terms), the fixed effects projected
+    out (Frisch–Waugh–Lovell). A draw whose terms are collinear gets NaN."""
+    n, draws, k = x.shape
+    x_tilde = _residualised(data, x.reshape(n, draws * k)).reshape(n, draws, k)
+    xtx = np.einsum("nsi,nsj->sij", x_tilde, x_tilde)
     with np.errstate(divide="ignore", invalid="ignore"):
-        beta = d_tilde.T @ y_tilde / ss
-        resid = y_tilde[:, None] - d_tilde * beta
-        scores = np.zeros((int(clusters.max()) + 1, d.shape[1]))
-        np.add.at(scores, clusters, d_tilde * resid)
-        variance = scale * np.einsum("ij,ij->j", scores, scores) / ss**2
-        return beta / np.sqrt(variance)
+        bread = np.linalg.pinv(xtx)
+        beta = np.einsum("sij,sj->si", bread, np.einsum("nsi,n->si", x_tilde, y_tilde))
+        resid = y_tilde[:, None] - np.einsum("nsi,si->ns", x_tilde, beta)
+        scores = np.zeros((int(clusters.max()) + 1, draws, k))
+        np.add.at(scores, clusters, x_tilde * resid[:, :, None])
+        meat = np.einsum("gsi,gsj->sij", scores, scores)
+        vcov = bread @ meat @ bread
+    full_rank = np.linalg.matrix_rank(xtx, tol=1e-9 * np.abs(xtx).max()) == k
+    beta[~full_rank] = np.nan
+    vcov[~full_rank] = np.nan
+    return beta, vcov
 
 
-def _cr1_scale(data: pd.DataFrame, clusters: np.ndarray, d: np.ndarray) -> float:
+def _cr1_scale(
+    data: pd.DataFrame, x: np.ndarray, terms: list[str], beta: np.ndarray, vcov: np.ndarray
+) -> float:
     """The small-sample factor pyfixest applies to a CRV1 variance on these data, read off
-    its fit of the first placebo that varies (so every placebo t follows the conventions of
-    the actual t exactly)."""
-    y_tilde = _residualised(data, data[["y"]].to_numpy())[:, 0]
-    raw = _t_statistics(data, clusters, y_tilde, d, 1.0)
-    j = int(np.flatnonzero(np.isfinite(raw))[0])
-    fit = _feols(data.assign(d=d[:, j]), "c")
-    return float((raw[j] / (float(fit.coef()["d"]) / float(fit.se()["d"]))) ** 2)
+    its fit of the first placebo that is identified (so every placebo statistic follows the
+    conventions of the actual one exactly; the factor is the same for every term)."""
+    j = int(np.flatnonzero(np.isfinite(beta).all(axis=1))[0])
+    fit = _feols(data.assign(**{c: x[:, j, k] for k, c in enumerate(terms)}), "c", terms)
+    return float(fit.se()[terms[0]]) ** 2 / float(vcov[j, 0, 0])
+
+
+@dataclass(frozen=True)
+class PreTrend:
+    """The joint test that every event-time coefficient before the reference is 0."""
+
+    statistic: float  # Wald / q (the F statistic)
+    df1: int  # q, the number of pre-period coefficients (0: nothing to test)
+    df2: int  # G − 1
+    p_value: float  # randomisation inference on the Wald statistic (the one to read)
+    p_cr1: float  # F(q, G − 1) with CR1: over-rejects with few treated clusters
+    draws: int  # placebo assignments behind p_value
+    note: str
+
+
+def event_study(
+    frame: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    relative: str,
+    weights: str | None = None,
+    cluster: str | None = None,
+    *,
+    reference: int = -1,
+    after: str | None = None,
+    level: float = 0.95,
+    seed: int = 20180901,
+    replications: int = 9999,
+) -> tuple[pd.DataFrame, PreTrend]:
+    """Coefficients by event time (`relative`: the period minus the unit's start, missing for
+    a never-treated unit) against the `reference` period, with unit and time fixed effects
+    and CR1 errors by cluster (t(G − 1) intervals); and the joint pre-trend test of the q
+    coefficients before the reference. Its p-value is randomisation inference (the treated
+    units' event-time paths given to comparison units, as `estimate(..., inference="ri")`):
+    the CR1 Wald test F(q, G − 1) is kept beside it (`p_cr1`) but rejected 40 % of true
+    nulls in simulations with 6 treated of 12 units. `after` as in `estimate`. One row per
+    event time: relative, estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters,
+    method (the reference row is 0 by construction)."""
+    data = _data(frame, outcome, unit, time, outcome, weights, cluster or unit, after)
+    rel = pd.to_numeric(frame[relative], errors="raise").to_numpy(dtype=float)
+    times = sorted({int(r) for r in rel[~np.isnan(rel)]})
+    if reference not in times:
+        raise NotIdentified(f"the reference period {reference} is not in {relative}")
+    if np.isnan(rel).sum() == 0:
+        raise NotIdentified("every unit has an event time: there is no never-treated unit")
+    names = {r: f"e{'m' if r < 0 else 'p'}{abs(r)}" for r in times if r != reference}
+    for r, name in names.items():
+        data[name] = (rel == r).astype(float)
+    data["d"] = (~np.isnan(rel)).astype(float)  # marks the treated units for the placebos
+    terms = [*names.values(), *(["a"] if after and (data["a"] != 0).any() else [])]
+    fit = _feols(data, "c", terms)
+    coef = fit.coef()
+    missing = [r for r, name in names.items() if name not in coef.index]
+    if missing:
+        raise NotIdentified(f"event time(s) {missing} are collinear with the fixed effects")
+    n_clusters = int(data["c"].nunique())
+    method = (
+        f"event study, TWFE ({'WLS' if weights else 'OLS'}, {unit} + {time} fixed effects), "
+        f"reference {relative} = {reference}; CR1 by {cluster or unit}, t(G − 1) {level:.0%} CI"
+    )
+    ci = fit.confint(alpha=1 - level)
+    rows = [[reference, 0.0, 0.0, 0.0, 0.0, float("nan"), len(data), n_clusters, method]]
+    for r, name in names.items():
+        low, high = (float(v) for v in ci.loc[name])
+        p = float(fit.pvalue()[name])
+        rows.append(
+            [
+                r,
+                float(coef[name]),
+                float(fit.se()[name]),
+                low,
+                high,
+                p,
+                len(data),
+                n_clusters,
+                method,
+            ]
+        )
+    table = pd.DataFrame(rows, columns=["relative", *COLUMNS[1:]]).sort_values("relative")
+    table = table.reset_index(drop=True)
+    pre = [names[r] for r in names if r < reference]
+    if not pre:
+        note = f"no period before the reference {reference}: parallel pre-trends not testable"
+        return table, PreTrend(float("nan"), 0, n_clusters - 1, float("nan"), float("nan"), 0, note)
+    at = [terms.index(name) for name in pre]
+    b = coef[terms].to_numpy()[at]
+    v = np.asarray(fit._vcov)[np.ix_(at, at)]  # pyfixest's CR1 covariance, in term order
+    wald = float(b @ np.linalg.solve(v, b))
+    q = len(pre)
+    fits = _placebo_fits(data, terms, seed, replications)
+    placebo = fits.wald(at)[fits.usable]
+    p_ri, _ = _ri_p(placebo[np.isfinite(placebo)], wald, level)
+    p_cr1 = float(stats.f.sf(wald / q, q, n_clusters - 1))
+    note = (
+        f"{q} event times before {reference}: randomisation inference on the Wald statistic "
+        f"({'all' if fits.exact else 'random'} {placebo.size} placebo assignments"
+        f"{'' if fits.exact else f', seed {seed}'}); CR1 F({q}, {n_clusters - 1}) beside it"
+    )
+    return table, PreTrend(wald / q, q, n_clusters - 1, p_ri, p_cr1, int(placebo.size), note)

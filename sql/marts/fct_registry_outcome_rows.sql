@@ -1,7 +1,8 @@
 -- materialize: view (evaluated only when traced: it repeats registry rows, national-size)
 -- One row per registry row behind metrics.registry_did, per outcome: events (numerator, value
 -- 1) and person-years (denominator, value = the row's share of a person-year), in the panel's
--- municipalities and years, with the municipality-year's group and treatment.
+-- municipalities and years the estimation uses, with the municipality-year's group and
+-- treatment.
 with claim_lines as (
     select
         claim_id,
@@ -10,9 +11,10 @@ with claim_lines as (
     group by claim_id
 ),
 
-panel as (
+panel as (  -- the rows the DiD is estimated on
     select kommune, year, evaluation_group, is_treated
     from marts.fct_registry_municipality_year
+    where in_estimation
 ),
 
 outcome_rows as (

@@ -14,7 +14,7 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from pipeline.stats.did import NotIdentified, _feols, estimate, wild_p_value
+from pipeline.stats.did import NotIdentified, _feols, estimate, event_study, wild_p_value
 
 
 def _panel(effect: float, noise: float, seed: int = 1, units: int = 20) -> pd.DataFrame:
@@ -25,8 +25,9 @@ def _panel(effect: float, noise: float, seed: int = 1, units: int = 20) -> pd.Da
         for year in range(2017, 2023):
             treated = unit < 5 and year >= 2019
             y = unit_fe + 2 * (year - 2017) + effect * treated + rng.normal(0, noise)
-            rows.append({"unit": f"u{unit}", "year": year, "y": y, "d": treated,
-                         "w": 1.0 + unit % 3})  # fmt: skip
+            rows.append(
+                {"unit": f"u{unit}", "year": year, "y": y, "d": treated, "w": 1.0 + unit % 3}
+            )
     return pd.DataFrame(rows)
 
 
@@ -67,9 +68,9 @@ def test_two_by_two_equals_the_hand_difference() -> None:
 def test_cluster_se_is_stata_regress_with_dummies() -> None:
     # CR1 with every fixed effect counted, as statsmodels' OLS with dummies computes it
     data = _panel(-3.0, 1.0)
-    fit = smf.wls("y ~ d + C(unit) + C(year)", data.assign(d=data.d.astype(float)),
-                  weights=data.w).fit(cov_type="cluster",
-                                      cov_kwds={"groups": pd.factorize(data.unit)[0]})  # fmt: skip
+    fit = smf.wls(
+        "y ~ d + C(unit) + C(year)", data.assign(d=data.d.astype(float)), weights=data.w
+    ).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(data.unit)[0]})
     row = estimate(data, "y", "unit", "year", "d", weights="w", inference="cluster").iloc[0]
     assert row["estimate"] == pytest.approx(fit.params["d"], rel=1e-9)
     assert row["std_error"] == pytest.approx(fit.bse["d"], rel=1e-9)
@@ -80,8 +81,10 @@ def test_cluster_se_is_stata_regress_with_dummies() -> None:
 def test_planted_effect_without_noise_and_coverage_over_replications() -> None:
     row = estimate(_panel(-3.0, 0.0), "y", "unit", "year", "d", weights="w").iloc[0]
     assert row["estimate"] == pytest.approx(-3.0, abs=1e-8)
-    rows = [estimate(_panel(-3.0, 1.0, s), "y", "unit", "year", "d", inference="cluster")
-            for s in range(100)]  # fmt: skip
+    rows = [
+        estimate(_panel(-3.0, 1.0, s), "y", "unit", "year", "d", inference="cluster")
+        for s in range(100)
+    ]
     estimates = np.array([r.estimate.iloc[0] for r in rows])
     covered = np.mean([r.ci_low.iloc[0] < -3.0 < r.ci_high.iloc[0] for r in rows])
     assert abs(estimates.mean() + 3.0) < 0.15 and covered >= 0.85
@@ -97,10 +100,19 @@ def test_wild_bootstrap_p_is_the_wildboottest_packages() -> None:
     clusters = pd.factorize(data.unit)[0]
     restriction = np.eye(design.shape[1])[0]
     for kind in ("rademacher", "webb"):
-        package = wildboottest(sm.OLS(data.y, design), B=999, cluster=clusters, param="d",
-                               weights_type=kind, seed=3, show=False, parallel=False)  # fmt: skip
-        ours = wild_p_value(design.to_numpy(), data.y.to_numpy(), clusters, restriction, 999, 3,
-                            kind)  # fmt: skip
+        package = wildboottest(
+            sm.OLS(data.y, design),
+            B=999,
+            cluster=clusters,
+            param="d",
+            weights_type=kind,
+            seed=3,
+            show=False,
+            parallel=False,
+        )
+        ours = wild_p_value(
+            design.to_numpy(), data.y.to_numpy(), clusters, restriction, 999, 3, kind
+        )
         assert ours == float(package["p-value"].iloc[0])
 
 
@@ -109,12 +121,21 @@ def test_weighted_wild_bootstrap_follows_the_unweighted_reference() -> None:
     # and its interval is where the bootstrap stops rejecting
     data = _panel(-0.8, 1.0, seed=2)
     plain = estimate(data, "y", "unit", "year", "d", inference="wild", replications=999).iloc[0]
-    same = estimate(data.assign(w=7.0), "y", "unit", "year", "d", weights="w", inference="wild",
-                    replications=999).iloc[0]  # fmt: skip
+    same = estimate(
+        data.assign(w=7.0),
+        "y",
+        "unit",
+        "year",
+        "d",
+        weights="w",
+        inference="wild",
+        replications=999,
+    ).iloc[0]
     assert (same.estimate, same.p_value) == pytest.approx((plain.estimate, plain.p_value))
     assert (same.ci_low, same.ci_high) == pytest.approx((plain.ci_low, plain.ci_high), rel=1e-6)
-    weighted = estimate(data, "y", "unit", "year", "d", weights="w", inference="wild",
-                        replications=999).iloc[0]  # fmt: skip
+    weighted = estimate(
+        data, "y", "unit", "year", "d", weights="w", inference="wild", replications=999
+    ).iloc[0]
     wls = estimate(data, "y", "unit", "year", "d", weights="w", inference="cluster").iloc[0]
     assert weighted.estimate == pytest.approx(wls.estimate) and weighted.estimate != pytest.approx(
         plain.estimate
@@ -126,8 +147,9 @@ def test_randomisation_inference_equals_a_brute_force_loop() -> None:
     # 3 treated units, 7 comparison units: C(7, 3) = 35 assignments, enumerated exactly
     data = _panel(-1.0, 1.0, seed=9, units=10)
     data["d"] = (data.unit.isin(["u0", "u1", "u2"]) & (data.year >= 2019)).astype(float)
-    row = estimate(data, "y", "unit", "year", "d", weights="w", inference="ri",
-                   replications=9999).iloc[0]  # fmt: skip
+    row = estimate(
+        data, "y", "unit", "year", "d", weights="w", inference="ri", replications=9999
+    ).iloc[0]
     assert "all 35 placebo" in row["method"]
     actual = _feols(_coded(data), "c")
     t_actual = abs(float(actual.coef()["d"]) / float(actual.se()["d"]))
@@ -155,11 +177,19 @@ def test_randomisation_inference_with_different_paths_counts_distinct_assignment
     assert "random 20 placebo" in drawn["method"] and 0 < drawn["p_value"] <= 1
 
 
-def _coded(frame: pd.DataFrame) -> pd.DataFrame:
+def _coded(frame: pd.DataFrame, after: bool = False) -> pd.DataFrame:
     """The fixed names `_feols` reads."""
-    return pd.DataFrame({"y": frame.y, "d": frame.d.astype(float),
-                         "u": pd.factorize(frame.unit)[0], "t": pd.factorize(frame.year)[0],
-                         "w": frame.w, "c": pd.factorize(frame.unit)[0]})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "y": frame.y,
+            "d": frame.d.astype(float),
+            "u": pd.factorize(frame.unit)[0],
+            "t": pd.factorize(frame.year)[0],
+            "a": frame.after.astype(float) if after else 0.0,
+            "w": frame.w,
+            "c": pd.factorize(frame.unit)[0],
+        }
+    )
 
 
 def test_designs_that_identify_nothing_are_refused_in_words() -> None:
@@ -178,3 +208,116 @@ def test_designs_that_identify_nothing_are_refused_in_words() -> None:
         estimate(data.assign(y=data.y.where(data.year != 2020)), "y", "unit", "year", "d")
     with pytest.raises(ValueError, match="inference must be one of"):
         estimate(data, "y", "unit", "year", "d", inference="bootstrap")
+
+
+def _staggered(noise: float, seed: int = 3, pre_trend: float = 0.0) -> pd.DataFrame:
+    """16 units, 2012–2021: u0–u3 start in 2016, u4–u5 in 2018 (u5 stops after 2019: two
+    after-exit years), the other 10 never; effect −3 while treated, +1 after exit, and a
+    planted pre-trend of `pre_trend` per year before the start."""
+    rng = np.random.default_rng(seed)
+    starts = {0: 2016, 1: 2016, 2: 2016, 3: 2016, 4: 2018, 5: 2018}
+    rows = []
+    for unit in range(16):
+        unit_fe = rng.normal(0, 5)
+        for year in range(2012, 2022):
+            start = starts.get(unit)
+            rel = year - start if start else np.nan
+            exited = unit == 5 and year >= 2020
+            treated = start is not None and year >= start and not exited
+            lead = pre_trend * min(rel, 0) if start else 0.0
+            y = (
+                unit_fe
+                + 0.5 * (year - 2012)
+                - 3.0 * treated
+                + 1.0 * exited
+                + lead
+                + rng.normal(0, noise)
+            )
+            rows.append(
+                {
+                    "unit": unit,
+                    "year": year,
+                    "y": y,
+                    "d": float(treated),
+                    "after": float(exited),
+                    "rel": rel,
+                    "w": 1.0 + unit % 2,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_after_exit_term_is_estimated_beside_the_treatment() -> None:
+    data = _staggered(0.0)
+    table = estimate(data, "y", "unit", "year", "d", weights="w", after="after")
+    assert list(table.term) == ["d", "after"]
+    assert table.estimate.tolist() == pytest.approx([-3.0, 1.0], abs=1e-8)
+    noisy = _staggered(1.0)
+    fit = smf.wls("y ~ d + after + C(unit) + C(year)", noisy, weights=noisy.w).fit(
+        cov_type="cluster", cov_kwds={"groups": noisy.unit}
+    )
+    rows = estimate(
+        noisy, "y", "unit", "year", "d", weights="w", after="after", inference="cluster"
+    ).set_index("term")
+    assert rows.loc["after", "std_error"] == pytest.approx(fit.bse["after"], rel=1e-9)
+    # no after-exit period in the data: no term, and the method says so
+    early = estimate(noisy[noisy.year < 2020], "y", "unit", "year", "d", after="after")
+    assert list(early.term) == ["d"] and "no term for it" in early.method[0]
+
+
+def test_randomisation_inference_with_an_after_term_equals_a_brute_force_loop() -> None:
+    data = _staggered(1.0)
+    data = data[data.unit.isin([0, 5, 6, 7, 8, 9, 10, 11])]  # one plain path, one that exits
+    rows = estimate(data, "y", "unit", "year", "d", after="after", inference="ri").set_index("term")
+    # two different paths (u0's, and u5's that exits) to 2 of 6 comparison units: 6 · 5 = 30
+    assert "all 30 placebo" in rows.loc["d", "method"]
+    paths = {u: data[data.unit == u].set_index("year")[["d", "after"]] for u in (0, 5)}
+    controls = data[data.unit >= 6]
+    actual = _feols(_coded(data, after=True), "c", ["d", "a"])
+    t_star = []
+    for first, second in __import__("itertools").permutations(sorted(controls.unit.unique()), 2):
+        placebo = controls.copy()
+        placebo[["d", "after"]] = 0.0
+        for unit, source in ((first, 0), (second, 5)):
+            mask = placebo.unit == unit
+            placebo.loc[mask, ["d", "after"]] = paths[source].loc[placebo.year[mask]].to_numpy()
+        fit = _feols(_coded(placebo, after=True), "c", ["d", "a"])
+        t_star.append(np.abs((fit.coef() / fit.se())[["d", "a"]].to_numpy()))
+    t_star = np.array(t_star)
+    for k, (term, column) in enumerate((("d", "d"), ("after", "a"))):
+        t_actual = abs(float(actual.coef()[column] / actual.se()[column]))
+        expected = (1 + np.sum(t_star[:, k] >= t_actual - 1e-12)) / (1 + len(t_star))
+        assert rows.loc[term, "p_value"] == pytest.approx(expected)
+
+
+def test_event_study_recovers_planted_paths_and_tests_pre_trends() -> None:
+    # noise-free: every pre-period coefficient 0, every event time after the start −3 (the
+    # after-exit term takes u5's years after it stopped)
+    table, pre = event_study(_staggered(0.0), "y", "unit", "year", "rel", after="after")
+    by_time = table.set_index("relative")["estimate"]
+    assert list(by_time.index) == list(range(-6, 6)) and by_time.loc[-1] == 0.0
+    assert by_time.loc[-6:-2].to_numpy() == pytest.approx(0.0, abs=1e-8)
+    assert by_time.loc[0:5].to_numpy() == pytest.approx(-3.0, abs=1e-8)
+    assert pre.df1 == 5
+    _, exact = event_study(_staggered(1.0, seed=8), "y", "unit", "year", "rel", after="after")
+    # 10 comparison units take the 6 treated paths (4 alike): 210 · 30 = 6,300 assignments
+    assert exact.df1 == 5 and exact.df2 == 15 and exact.draws == 6300
+    # with no pre-trend, randomisation inference keeps its size; CR1's F test does not
+    sizes = [
+        event_study(
+            _staggered(1.0, seed=s), "y", "unit", "year", "rel", after="after", replications=999
+        )[1]
+        for s in range(20)
+    ]
+    assert sum(t.p_value < 0.05 for t in sizes) <= 3  # P(≥ 4 of 20 | size 5 %) ≈ 1.6 %
+    assert sum(t.p_cr1 < 0.05 for t in sizes) >= 5
+    _, trend = event_study(
+        _staggered(1.0, seed=8, pre_trend=1.5), "y", "unit", "year", "rel", after="after"
+    )
+    assert trend.p_value < 0.01 and trend.p_cr1 < 0.01  # a planted pre-trend is found
+    late = _staggered(0.0)
+    late = late[(late.year >= 2015) & ~late.unit.isin([4, 5])]  # first event time: −1
+    _, none = event_study(late, "y", "unit", "year", "rel")
+    assert none.df1 == 0 and "not testable" in none.note
+    with pytest.raises(NotIdentified, match="reference period"):
+        event_study(_staggered(0.0), "y", "unit", "year", "rel", reference=-20)
