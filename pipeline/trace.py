@@ -303,7 +303,7 @@ def _reproduce_did(
     where, params = unit_filter(d, dims)
     panel = con.execute(
         f"""select kommune, year, count(*) filter (is_numerator) as events,
-            sum(value) filter (is_denominator) as person_years
+            sum(value) filter (is_denominator) as denominator
         from {relation(d, _key(d, dims))} where {where} group by all order by all""",
         params,
     ).df()
@@ -312,7 +312,7 @@ def _reproduce_did(
     summary = (
         mart.groupby(["evaluation_group", "is_treated"], sort=True)
         .agg(municipality_years=("kommune", "size"), events=("events", "sum"),
-             person_years=("person_years", "sum"))
+             denominator=("denominator", "sum"))
         .reset_index()
     )  # fmt: skip
     return estimate, summary

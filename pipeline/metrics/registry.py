@@ -13,12 +13,28 @@ from pipeline.metrics.definition import Definition, Part
 from pipeline.metrics.tidy import frame, resampling
 from pipeline.stats.did import PreTrend, estimate, event_study
 
-OUTCOMES = {  # outcome (a rate of the panel): its label and the event count it is made of
+OUTCOMES = {  # outcome (a rate of the panel): its label, its event count and its weight
+    # (the denominator: person-years, or the primary stays of the readmission share)
     "emergency_admissions_per_1000": (
         "Akutte innleggelser per 1 000 personår",
         "emergency_admissions",
+        "person_years",
     ),
-    "gp_contacts_per_person_year": ("Fastlegekontakter per personår", "gp_contacts"),
+    "gp_contacts_per_person_year": (
+        "Fastlegekontakter per personår",
+        "gp_contacts",
+        "person_years",
+    ),
+    "legevakt_contacts_per_person_year": (
+        "Legevaktkontakter per personår",
+        "legevakt_contacts",
+        "person_years",
+    ),
+    "readmission_share_67": (
+        "Reinnleggelser innen 30 dager, 67 år og eldre (andel av primæropphold)",
+        "readmissions_67",
+        "primary_stays_67",
+    ),
 }
 PANEL = "marts.fct_registry_municipality_year"
 # the inference each estimate is shown with: few treated municipalities (6 of 30, Asker with
@@ -31,8 +47,10 @@ INFERENCE = {
 }
 PART = Part(
     "did",
-    "hendelser (innleggelser eller kontakter) i kommune-året",
-    "personår i kommune-året (dager i live og bosatt / dager i året)",
+    "hendelser i kommune-året (innleggelser, kontakter; for reinnleggelser: primæropphold "
+    "med en akutt innleggelse innen 30 dager)",
+    "personår i kommune-året (dager i live og bosatt / dager i året); for reinnleggelser: "
+    "primæropphold (67 år og eldre) som endte i året",
     value="value",
 )
 
@@ -40,14 +58,18 @@ DEFINITION = Definition(
     table="registry_did",
     title="Registerutfall: piloter mot sammenligningskommuner",
     units="marts.fct_registry_outcome_rows",
-    unit="en registerrad (hendelse eller person-år) i en kommune og et år i panelet",
+    unit="en registerrad (hendelse, person-år eller primæropphold) i en kommune og et år i panelet",
     dims=("outcome", "inference"),
-    filters="Pilot- og sammenligningskommuner (konfigurasjonen), årene first_year–last_year; "
-    "bosted harmonisert til konfigurert årgang. Akutte innleggelser: døgnopphold "
-    "(omsorgsnivå 1) med hastegrad 1–3. Fastlegekontakter: regninger med minst én "
-    "kontakttakst, tjenestetype fastlege.",
+    filters="Pilot- og sammenligningskommuner (konfigurasjonen), årene first_year–last_year "
+    "som estimeringen bruker (in_estimation); bosted harmonisert til konfigurert årgang. "
+    "Akutte innleggelser: døgnopphold (omsorgsnivå 1) med hastegrad 1–3. Fastlege- og "
+    "legevaktkontakter: regninger med minst én kontakttakst, tjenestetype fastlege eller "
+    "legevakt. Reinnleggelser (FHI, 67+): døgnopphold som endte i året (det siste i en kjede "
+    "av overflyttinger samme dag) med en akutt døgninnleggelse 1–30 dager etter utskrivning; "
+    "kommune-år uten primæropphold er utenfor.",
     method="Forskjell-i-forskjeller (TWFE, pyfixest) på kommune-år: raten regresseres på "
-    "behandlingsindikatoren med kommune- og årseffekter, vektet med personår. Samme estimat "
+    "behandlingsindikatoren med kommune- og årseffekter, vektet med nevneren (personår; "
+    "primæropphold for reinnleggelser). Samme estimat "
     "med tre slags inferens (`inference`): klyngerobuste standardfeil (CR1) per kommune med "
     "t(G − 1)-intervall; wild cluster bootstrap med nullhypotesen pålagt (Webb-vekter, p-verdi "
     "og intervall ved testinversjon); randomiseringsinferens der pilotenes behandlingsforløp "
@@ -89,6 +111,23 @@ def _panel(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()  # fixed order: identical fits every run
 
 
+def _rows(data: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """The municipality-years with a denominator for the outcome (a share needs a stay)."""
+    return data[data[OUTCOMES[outcome][2]] > 0]
+
+
+def _design(data: pd.DataFrame, outcome: str) -> dict[str, Any]:
+    """What every registry fit reads: the outcome's rows, municipality and year fixed effects,
+    weighted by the outcome's denominator."""
+    return {
+        "frame": _rows(data, outcome),
+        "outcome": outcome,
+        "unit": "kommune",
+        "time": "year",
+        "weights": OUTCOMES[outcome][2],
+    }
+
+
 def _after(con: duckdb.DuckDBPyConnection) -> str | None:
     """The after-exit column when the config keeps those years as a term of their own."""
     found = con.execute("select after_exit from meta.cfg_parameters").fetchone()
@@ -106,12 +145,8 @@ def _fit(
     """One outcome's estimate with one kind of inference (`estimate`'s rows by term: the
     treatment, and the after-exit term when there is one)."""
     table = estimate(
-        data,
-        outcome,
-        "kommune",
-        "year",
-        "is_treated",
-        weights="person_years",
+        **_design(data, outcome),
+        treated="is_treated",
         inference=inference,
         after=after,
         seed=seed,
@@ -125,12 +160,8 @@ def _events(
     data: pd.DataFrame, outcome: str, seed: int, reps: int, after: str | None
 ) -> tuple[pd.DataFrame, PreTrend]:
     return event_study(
-        data,
-        outcome,
-        "kommune",
-        "year",
-        "relative_year",
-        weights="person_years",
+        **_design(data, outcome),
+        relative="relative_year",
         after=after,
         seed=seed,
         replications=reps,
@@ -147,20 +178,19 @@ def panel_estimate(
     pre-trend statistic) after checking that `traced` (events and person-years per kommune and
     year, summed from the traced source rows) is the panel the estimate was fitted on."""
     data = _panel(con)
-    count = OUTCOMES[outcome][1]
-    both = data.merge(traced, on=["kommune", "year"], how="outer", indicator=True)
+    _label, count, weight = OUTCOMES[outcome]
+    both = _rows(data, outcome).merge(traced, on=["kommune", "year"], how="outer", indicator=True)
     agree = (
         (both["_merge"] == "both")
         & (both[count] == both["events"].fillna(0))
-        & np.isclose(both["person_years_x"], both["person_years_y"], rtol=1e-12, atol=0)
+        & np.isclose(both[weight], both["denominator"], rtol=1e-12, atol=0)
     )
     if not agree.all():
         raise RuntimeError(
             f"The traced rows do not add up to {PANEL} for {outcome}: "
             f"{int((~agree).sum())} municipality-year(s) differ"
         )
-    panel = both.rename(columns={"person_years_x": "person_years"})
-    panel = panel.assign(events=panel[count])
+    panel = both.assign(events=both[count], denominator=both[weight])
     if relative_year is None:
         return float(_fit(data, outcome, after=_after(con))["is_treated"]["estimate"]), panel
     replications, seed = resampling(con)
@@ -177,9 +207,10 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     data = _panel(con)
     replications, seed = resampling(con)
     after = _after(con)
-    treated = int(data.loc[data["is_treated"] > 0, "kommune"].nunique())
+    treated = int(data.loc[data["is_treated"] > 0, "kommune"].nunique())  # of the panel
     rows = []
-    for outcome, (label, _count) in OUTCOMES.items():
+    for outcome, (label, count, _weight) in OUTCOMES.items():
+        events = int(_rows(data, outcome)[count].sum())  # thin data shows here
         for inference, inference_label in INFERENCE.items():
             fitted = _fit(data, outcome, inference, seed, replications, after)
             res = fitted["is_treated"]
@@ -192,6 +223,7 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     "inference_label": inference_label,
                     "n_clusters": int(res["n_clusters"]),
                     "n_treated_clusters": treated,
+                    "events": events,
                     "se": res["std_error"],
                     "p_value": res["p_value"],
                     **{
@@ -207,7 +239,7 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             )
     columns = ["outcome", "inference", "label", "inference_label", "n_clusters"]
     extra = ["after_exit_estimate", "after_exit_ci_low", "after_exit_ci_high", "after_exit_p_value"]
-    out = frame(rows, [*columns, "n_treated_clusters", "se", "p_value", *extra])
+    out = frame(rows, [*columns, "n_treated_clusters", "events", "se", "p_value", *extra])
     return out.astype(dict.fromkeys(extra, "float64"))
 
 
@@ -217,7 +249,7 @@ def registry_event_study(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     replications, seed = resampling(con)
     after = _after(con)
     rows = []
-    for outcome, (label, _count) in OUTCOMES.items():
+    for outcome, (label, _count, _weight) in OUTCOMES.items():
         table, pre = _events(data, outcome, seed, replications, after)
         for r in table.to_dict("records"):
             rows.append(

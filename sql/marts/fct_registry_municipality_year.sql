@@ -27,9 +27,27 @@ admissions as (
 ),
 
 gp as (
-    select kommune, year, count(*) as gp_contacts
+    select
+        kommune,
+        year,
+        count(*) filter (service_type = 'fastlege') as gp_contacts,
+        count(*) filter (service_type = 'fastlege' and contact_type = 'fysisk') as gp_physical,
+        count(*) filter (service_type = 'fastlege' and contact_type = 'e-konsultasjon')
+            as gp_e_consultations,
+        count(*) filter (service_type = 'fastlege' and contact_type = 'sykebesøk')
+            as gp_home_visits,
+        count(*) filter (service_type = 'legevakt') as legevakt_contacts,
     from intermediate.int_kuhr__gp_contacts
-    where service_type = 'fastlege'
+    group by all
+),
+
+readmissions as (
+    select
+        kommune,
+        year,
+        count(*) as primary_stays_67,
+        count(*) filter (is_readmitted) as readmissions_67,
+    from intermediate.int_npr__readmissions_67
     group by all
 ),
 
@@ -76,6 +94,18 @@ select
     1000 * coalesce(a.emergency_admissions, 0) / py.person_years as emergency_admissions_per_1000,
     coalesce(gp.gp_contacts, 0) as gp_contacts,
     coalesce(gp.gp_contacts, 0) / py.person_years as gp_contacts_per_person_year,
+    -- GP contacts by contact type (a claim with several counts as its first-ranked type,
+    -- int_kuhr__gp_contacts), and out-of-hours (legevakt) contacts
+    coalesce(gp.gp_physical, 0) / py.person_years as gp_physical_per_person_year,
+    coalesce(gp.gp_e_consultations, 0) / py.person_years as gp_e_consultations_per_person_year,
+    coalesce(gp.gp_home_visits, 0) / py.person_years as gp_home_visits_per_person_year,
+    coalesce(gp.legevakt_contacts, 0) as legevakt_contacts,
+    coalesce(gp.legevakt_contacts, 0) / py.person_years as legevakt_contacts_per_person_year,
+    -- 30-day readmissions, 67+ (FHI): readmitted primary stays among the primary stays that
+    -- ended in the year (NULL share: no primary stay)
+    coalesce(r.primary_stays_67, 0) as primary_stays_67,
+    coalesce(r.readmissions_67, 0) as readmissions_67,
+    r.readmissions_67 / r.primary_stays_67 as readmission_share_67,
     t.relative_year,
     t.days_treated / py.days_in_year as exposure,
     t.is_partial,
@@ -94,4 +124,5 @@ inner join panel as t on t.kommune = py.kommune and t.year = py.year
 cross join meta.cfg_parameters as p
 left join admissions as a on a.kommune = py.kommune and a.year = py.year
 left join gp on gp.kommune = py.kommune and gp.year = py.year
+left join readmissions as r on r.kommune = py.kommune and r.year = py.year
 where py.year between p.first_year and p.last_year

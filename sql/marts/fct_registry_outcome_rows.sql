@@ -29,7 +29,10 @@ outcome_rows as (
     from intermediate.int_npr__emergency_admissions
     union all
     select
-        'gp_contacts_per_person_year',
+        case g.service_type
+            when 'fastlege' then 'gp_contacts_per_person_year'
+            else 'legevakt_contacts_per_person_year'
+        end,
         g.kommune,
         g.year,
         false,
@@ -38,7 +41,27 @@ outcome_rows as (
         list_sort(l._lineage),
     from intermediate.int_kuhr__gp_contacts as g
     inner join claim_lines as l using (claim_id)
-    where g.service_type = 'fastlege'
+    where g.service_type in ('fastlege', 'legevakt')
+    union all
+    -- a primary stay is a unit of the denominator, and of the numerator when readmitted (its
+    -- lineage: the stay's row and the readmitting stay's)
+    select
+        'readmission_share_67',
+        s.kommune,
+        s.year,
+        true,
+        s.is_readmitted,
+        1.0,
+        case
+            when e.episode_id is null
+                then [{'source': s._source, 'file': s._source_file, 'row': s._source_row}]
+            else list_sort([
+                {'source': s._source, 'file': s._source_file, 'row': s._source_row},
+                {'source': e._source, 'file': e._source_file, 'row': e._source_row}
+            ])
+        end,
+    from intermediate.int_npr__readmissions_67 as s
+    left join staging.stg_npr__episodes as e on e.episode_id = s.readmission_episode_id
 ),
 
 person_years as (
@@ -52,7 +75,8 @@ person_years as (
         [{'source': p._source, 'file': p._source_file, 'row': p._source_row}] as _lineage,
     from intermediate.int_registry__person_years as p
     cross join (
-        values ('emergency_admissions_per_1000'), ('gp_contacts_per_person_year')
+        values ('emergency_admissions_per_1000'), ('gp_contacts_per_person_year'),
+            ('legevakt_contacts_per_person_year')
     ) as o (outcome)
 )
 
