@@ -302,7 +302,7 @@ def _reproduce_did(
 
     where, params = unit_filter(d, dims)
     panel = con.execute(
-        f"""select kommune, year, count(*) filter (is_numerator) as events,
+        f"""select kommune, year, sum(value) filter (is_numerator) as events,
             sum(value) filter (is_denominator) as denominator
         from {relation(d, _key(d, dims))} where {where} group by all order by all""",
         params,

@@ -30,6 +30,16 @@ OUTCOMES = {  # outcome (a rate of the panel): its label, its event count and it
         "legevakt_contacts",
         "person_years",
     ),
+    "home_care_hours_per_week_per_1000": (
+        "Hjemmetjenestetimer per uke per 1 000 innbyggere (KPR)",
+        "home_care_hour_days",
+        "person_years",
+    ),
+    "institution_days_per_1000": (
+        "Døgn i langtidsopphold per 1 000 personår (KPR)",
+        "institution_days",
+        "person_years",
+    ),
     "readmission_share_67": (
         "Reinnleggelser innen 30 dager, 67 år og eldre (andel av primæropphold)",
         "readmissions_67",
@@ -182,7 +192,7 @@ def panel_estimate(
     both = _rows(data, outcome).merge(traced, on=["kommune", "year"], how="outer", indicator=True)
     agree = (
         (both["_merge"] == "both")
-        & (both[count] == both["events"].fillna(0))
+        & np.isclose(both[count], both["events"].fillna(0), rtol=1e-12, atol=0)
         & np.isclose(both[weight], both["denominator"], rtol=1e-12, atol=0)
     )
     if not agree.all():
@@ -210,7 +220,8 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     treated = int(data.loc[data["is_treated"] > 0, "kommune"].nunique())  # of the panel
     rows = []
     for outcome, (label, count, _weight) in OUTCOMES.items():
-        events = int(_rows(data, outcome)[count].sum())  # thin data shows here
+        # what the estimate rests on (events; KPR: hour-days or days): thin data shows here
+        events = round(float(_rows(data, outcome)[count].sum()))
         for inference, inference_label in INFERENCE.items():
             fitted = _fit(data, outcome, inference, seed, replications, after)
             res = fitted["is_treated"]

@@ -470,8 +470,8 @@ EVALUATION: tuple[Section, ...] = (
         "deler av, og år etter at den sluttet, behandles som konfigurasjonen sier "
         "(partial_years, after_exit). Hendelsesstudien viser effekten år for år fra start; "
         "med bare ett år før start kan parallelle trender ikke testes, og tabellen sier det. "
-        "«Hendelser» er antallet hendelser estimatet bygger på: med få hendelser er selv en "
-        "lav p-verdi et svakt grunnlag.",
+        "«Grunnlag» er det estimatet bygger på (hendelser; for KPR-utfallene timedøgn og "
+        "døgn): med få hendelser er selv en lav p-verdi et svakt grunnlag.",
         (
             Figure(
                 "trend_lines",
@@ -492,7 +492,7 @@ EVALUATION: tuple[Section, ...] = (
                     Col("n", "Kommune-år", "count"),
                     Col("n_clusters", "Kommuner", "count"),
                     Col("n_treated_clusters", "Piloter", "count"),
-                    Col("events", "Hendelser", "count"),
+                    Col("events", "Grunnlag", "count"),
                     Col("estimate", "Effekt"),
                     Col("ci", "95 % KI"),
                     Col("p_value", "p", "p"),

@@ -41,6 +41,16 @@ gp as (
     group by all
 ),
 
+services as (
+    select
+        kommune,
+        year,
+        sum(hour_days) as home_care_hour_days,
+        coalesce(sum(days) filter (service = 'langtidsopphold'), 0) as institution_days,
+    from intermediate.int_kpr__service_years
+    group by all
+),
+
 readmissions as (
     select
         kommune,
@@ -101,6 +111,13 @@ select
     coalesce(gp.gp_home_visits, 0) / py.person_years as gp_home_visits_per_person_year,
     coalesce(gp.legevakt_contacts, 0) as legevakt_contacts,
     coalesce(gp.legevakt_contacts, 0) / py.person_years as legevakt_contacts_per_person_year,
+    -- KPR: home-care hours per week delivered (hour-days / days in the year) per 1,000
+    -- residents, and long-term institution days per 1,000 person-years
+    coalesce(sv.home_care_hour_days, 0) as home_care_hour_days,
+    1000 * coalesce(sv.home_care_hour_days, 0) / py.days_in_year / py.person_years
+        as home_care_hours_per_week_per_1000,
+    coalesce(sv.institution_days, 0) as institution_days,
+    1000 * coalesce(sv.institution_days, 0) / py.person_years as institution_days_per_1000,
     -- 30-day readmissions, 67+ (FHI): readmitted primary stays among the primary stays that
     -- ended in the year (NULL share: no primary stay)
     coalesce(r.primary_stays_67, 0) as primary_stays_67,
@@ -125,4 +142,5 @@ cross join meta.cfg_parameters as p
 left join admissions as a on a.kommune = py.kommune and a.year = py.year
 left join gp on gp.kommune = py.kommune and gp.year = py.year
 left join readmissions as r on r.kommune = py.kommune and r.year = py.year
+left join services as sv on sv.kommune = py.kommune and sv.year = py.year
 where py.year between p.first_year and p.last_year

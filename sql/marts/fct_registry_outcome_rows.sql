@@ -1,6 +1,7 @@
 -- materialize: view (evaluated only when traced: it repeats registry rows, national-size)
 -- One row per registry row behind metrics.registry_did, per outcome: events (numerator, value
--- 1) and person-years (denominator, value = the row's share of a person-year), in the panel's
+-- 1; a KPR decision: its hour-days or days in the year) and person-years (denominator, value =
+-- the row's share of a person-year), in the panel's
 -- municipalities and years the estimation uses, with the municipality-year's group and
 -- treatment.
 with claim_lines as (
@@ -62,6 +63,21 @@ outcome_rows as (
         end,
     from intermediate.int_npr__readmissions_67 as s
     left join staging.stg_npr__episodes as e on e.episode_id = s.readmission_episode_id
+    union all
+    -- a KPR decision's hour-days (home care) or days (long-term institution) in the year
+    select
+        case
+            when service = 'langtidsopphold' then 'institution_days_per_1000'
+            else 'home_care_hours_per_week_per_1000'
+        end,
+        kommune,
+        year,
+        false,
+        true,
+        case when service = 'langtidsopphold' then days else hour_days end,
+        [{'source': _source, 'file': _source_file, 'row': _source_row}],
+    from intermediate.int_kpr__service_years
+    where service = 'langtidsopphold' or hour_days > 0
 ),
 
 person_years as (
@@ -76,7 +92,8 @@ person_years as (
     from intermediate.int_registry__person_years as p
     cross join (
         values ('emergency_admissions_per_1000'), ('gp_contacts_per_person_year'),
-            ('legevakt_contacts_per_person_year')
+            ('legevakt_contacts_per_person_year'), ('home_care_hours_per_week_per_1000'),
+            ('institution_days_per_1000')
     ) as o (outcome)
 )
 

@@ -304,3 +304,40 @@ def test_a_claim_with_several_contact_types_counts_once_as_the_first_ranked() ->
         (2, "e-konsultasjon", ["e-konsultasjon", "enkel"], True),
         (3, "sykebesøk", ["fysisk", "sykebesøk"], True),
     ]
+
+
+def test_kpr_service_years_split_decisions_by_year_and_stop_at_death() -> None:
+    con = duckdb.connect()
+    con.execute("create schema meta")
+    con.execute("create table meta.cfg_parameters as select 2019 as first_year, 2021 as last_year")
+    _staging(
+        con,
+        "stg_kpr__services",
+        "person_id, kommune, service, from_date, to_date, hours_per_week",
+        # 1: home nursing 2019-12-02 → 2020-01-31, 7 h/week: 30 days in 2019, 31 in 2020;
+        # 2: practical help, open (no to-date), 3.5 h/week, the person dies 2021-03-01;
+        # 3: a long-term stay 2021-06-01 → open: days to the end of the last year
+        "(1, '5530', 'hjemmesykepleie', date '2019-12-02', date '2020-01-31', 7.0),"
+        "(2, '5530', 'praktisk_bistand', date '2020-07-01', null, 3.5),"
+        "(3, '5530', 'langtidsopphold', date '2021-06-01', null, null)",
+    )
+    _staging(
+        con,
+        "stg_registry__persons",
+        "person_id, death_date",
+        "(1, null::date), (2, date '2021-03-01'), (3, null::date)",
+    )
+    got = _built(
+        con,
+        "intermediate",
+        "int_kpr__service_years",
+        "person_id, year, days, hour_days",
+        "person_id, year",
+    )
+    assert got == [
+        (1, 2019, 30, 210.0),
+        (1, 2020, 31, 217.0),
+        (2, 2020, 184, 644.0),  # 1 July to 31 December
+        (2, 2021, 60, 210.0),  # to the day of death
+        (3, 2021, 214, 0.0),  # 1 June to 31 December: institution days, no home-care hours
+    ]
