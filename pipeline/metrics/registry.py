@@ -147,13 +147,13 @@ def _after(con: duckdb.DuckDBPyConnection) -> str | None:
 def _fit(
     data: pd.DataFrame,
     outcome: str,
-    inference: str = "cluster",
+    inference: tuple[str, ...] = ("cluster",),
     seed: int = 0,
     reps: int = 2000,
     after: str | None = None,
-) -> dict[str, dict[str, Any]]:
-    """One outcome's estimate with one kind of inference (`estimate`'s rows by term: the
-    treatment, and the after-exit term when there is one)."""
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """One outcome's estimate with the kinds of inference asked for (one fit), by
+    (inference, term): the treatment, and the after-exit term when there is one."""
     table = estimate(
         **_design(data, outcome),
         treated="is_treated",
@@ -163,7 +163,10 @@ def _fit(
         replications=reps,
         bootstrap_weights="webb",
     )
-    return {str(r["term"]): {str(k): v for k, v in r.items()} for r in table.to_dict("records")}
+    return {
+        (str(r["inference"]), str(r["term"])): {str(k): v for k, v in r.items()}
+        for r in table.to_dict("records")
+    }
 
 
 def _events(
@@ -202,7 +205,9 @@ def panel_estimate(
         )
     panel = both.assign(events=both[count], denominator=both[weight])
     if relative_year is None:
-        return float(_fit(data, outcome, after=_after(con))["is_treated"]["estimate"]), panel
+        return float(
+            _fit(data, outcome, after=_after(con))[("cluster", "is_treated")]["estimate"]
+        ), panel
     replications, seed = resampling(con)
     table, pre = _events(data, outcome, seed, replications, _after(con))
     if relative_year == PRE_TREND:
@@ -222,10 +227,10 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for outcome, (label, count, _weight) in OUTCOMES.items():
         # what the estimate rests on (events; KPR: hour-days or days): thin data shows here
         events = round(float(_rows(data, outcome)[count].sum()))
+        fitted = _fit(data, outcome, tuple(INFERENCE), seed, replications, after)
         for inference, inference_label in INFERENCE.items():
-            fitted = _fit(data, outcome, inference, seed, replications, after)
-            res = fitted["is_treated"]
-            exit_term = fitted.get("after_exit")
+            res = fitted[(inference, "is_treated")]
+            exit_term = fitted.get((inference, "after_exit"))
             rows.append(
                 {
                     "outcome": outcome,

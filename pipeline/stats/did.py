@@ -31,7 +31,7 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,7 +66,7 @@ def estimate(
     treated: str,
     weights: str | None = None,
     cluster: str | None = None,
-    inference: str = "iid",
+    inference: str | Sequence[str] = "iid",
     *,
     after: str | None = None,
     level: float = 0.95,
@@ -78,12 +78,16 @@ def estimate(
     estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters, method — and a second
     row for `after` when given: a term of its own for the periods after a unit's treatment
     ended (1 there, else 0), estimated beside `treated` (and reassigned with it in `ri`).
+    Several kinds of `inference` at once (a list) share one fit: the rows then carry a column
+    `inference` after `term`.
 
     `treated` is 1 for a treated unit in a treated period (a fraction for a partly exposed
     period), else 0; `cluster` defaults to `unit`. Rows with a missing value in a used column
     are an error (name them first: nothing is dropped silently)."""
-    if inference not in INFERENCE:
-        raise ValueError(f"inference must be one of {', '.join(INFERENCE)}, got {inference!r}")
+    kinds = [inference] if isinstance(inference, str) else list(inference)
+    for kind in kinds:
+        if kind not in INFERENCE:
+            raise ValueError(f"inference must be one of {', '.join(INFERENCE)}, got {kind!r}")
     if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
         raise ValueError(f"bootstrap_weights must be one of {', '.join(BOOTSTRAP_WEIGHTS)}")
     data = _data(frame, outcome, unit, time, treated, weights, cluster or unit, after)
@@ -91,50 +95,57 @@ def estimate(
     for column, name in terms.items():
         _check_identified(data, column, name)
     n_clusters = int(data["c"].nunique())
-    if inference in ("cluster", "wild", "ri") and n_clusters < 3:
+    clustered = [k for k in kinds if k in ("cluster", "wild", "ri")]
+    if clustered and n_clusters < 3:
         raise NotIdentified(
-            f"{inference} inference needs at least 3 clusters, the data have {n_clusters}"
+            f"{clustered[0]} inference needs at least 3 clusters, the data have {n_clusters}"
         )
-    vcov = {"iid": "iid", "hc1": "hetero"}.get(inference, "c")
-    fit = _feols(data, vcov, list(terms))
     how = f"TWFE DiD ({'WLS' if weights else 'OLS'}, {unit} + {time} fixed effects)"
     if after and "a" not in terms:
         how += f"; no period after treatment ended ({after} is 0 everywhere): no term for it"
-    estimates = {c: float(fit.coef()[c]) for c in terms}
-    ses = {c: float(fit.se()[c]) for c in terms}
-    if inference == "ri":
-        ri, draws, exact = _ri(data, list(terms), estimates, ses, level, seed, replications)
+    by = cluster or unit
+    fits: dict[str, Any] = {}
     rows = []
-    for column, name in terms.items():
-        est, se = estimates[column], ses[column]
-        if inference in ("iid", "hc1", "cluster"):
-            low, high = (float(v) for v in fit.confint(alpha=1 - level).loc[column])
-            p = float(fit.pvalue()[column])
-            kind = {
-                "iid": "conventional (iid) SE, t(n − K)",
-                "hc1": "HC1 robust SE, t(n − K)",
-                "cluster": f"CR1 cluster-robust SE by {cluster or unit}, t(G − 1)",
-            }[inference]
-            method = f"{how}; {kind} {level:.0%} CI"
-        elif inference == "wild":
-            found = _wild(
-                data, list(terms), column, est, se, level, seed, replications, bootstrap_weights
-            )
-            p, low, high = found
-            method = (
-                f"{how}; wild cluster bootstrap by {cluster or unit} (null imposed, "
-                f"{bootstrap_weights.capitalize()} weights, {replications} replications, seed "
-                f"{seed}); CI by test inversion {level:.0%}"
-            )
-        else:
-            p, low, high = ri[column]
-            method = (
-                f"{how}; randomisation inference (RI-t, CR1 t by {cluster or unit}): "
-                f"{'all' if exact else 'random'} {draws} placebo assignments among comparison "
-                f"units{'' if exact else f' (seed {seed})'}; CI β̂ ± q·SE {level:.0%}"
-            )
-        rows.append([name, est, se, low, high, p, len(data), n_clusters, method])
-    return pd.DataFrame(rows, columns=COLUMNS)
+    for kind in kinds:
+        vcov = {"iid": "iid", "hc1": "hetero"}.get(kind, "c")
+        if vcov not in fits:
+            fits[vcov] = _feols(data, vcov, list(terms))
+        fit = fits[vcov]
+        estimates = {c: float(fit.coef()[c]) for c in terms}
+        ses = {c: float(fit.se()[c]) for c in terms}
+        if kind == "ri":
+            ri, draws, exact = _ri(data, list(terms), estimates, ses, level, seed, replications)
+        for column, name in terms.items():
+            est, se = estimates[column], ses[column]
+            if kind in ("iid", "hc1", "cluster"):
+                low, high = (float(v) for v in fit.confint(alpha=1 - level).loc[column])
+                p = float(fit.pvalue()[column])
+                label = {
+                    "iid": "conventional (iid) SE, t(n − K)",
+                    "hc1": "HC1 robust SE, t(n − K)",
+                    "cluster": f"CR1 cluster-robust SE by {by}, t(G − 1)",
+                }[kind]
+                method = f"{how}; {label} {level:.0%} CI"
+            elif kind == "wild":
+                p, low, high = _wild(
+                    data, list(terms), column, est, se, level, seed, replications, bootstrap_weights
+                )
+                method = (
+                    f"{how}; wild cluster bootstrap by {by} (null imposed, "
+                    f"{bootstrap_weights.capitalize()} weights, {replications} replications, "
+                    f"seed {seed}); CI by test inversion {level:.0%}"
+                )
+            else:
+                p, low, high = ri[column]
+                method = (
+                    f"{how}; randomisation inference (RI-t, CR1 t by {by}): "
+                    f"{'all' if exact else 'random'} {draws} placebo assignments among "
+                    f"comparison units{'' if exact else f' (seed {seed})'}; CI β̂ ± q·SE "
+                    f"{level:.0%}"
+                )
+            rows.append([name, kind, est, se, low, high, p, len(data), n_clusters, method])
+    table = pd.DataFrame(rows, columns=[COLUMNS[0], "inference", *COLUMNS[1:]])
+    return table.drop(columns="inference") if isinstance(inference, str) else table
 
 
 def _data(
@@ -287,20 +298,9 @@ def wild_p_value(
         def get_denom(self) -> None:
             """The library compiles a numba function anew on every call (0.5 s), and a test
             inversion calls it dozens of times: the same sums, vectorised."""
-            groups = range(len(self.bootclustid))
-            h = np.array(
-                [
-                    [
-                        self.R
-                        @ self.tXXinv
-                        @ self.tXgXg_list[g]
-                        @ self.tXXinv
-                        @ self.scores_mat[:, k]
-                        for k in groups
-                    ]
-                    for g in groups
-                ]
-            )
+            # H[g, h] = R (X'X)⁻¹ X_g'X_g (X'X)⁻¹ score_h: one row vector per cluster g
+            left = np.array([self.R @ self.tXXinv @ xg @ self.tXXinv for xg in self.tXgXg_list])
+            h = left @ self.scores_mat
             z = self.Cg[:, None] * self.v - h @ self.v
             self.denom = self.ssc * np.sum(z * z, axis=0)
 
@@ -409,11 +409,12 @@ def _placebo_fits(data: pd.DataFrame, terms: list[str], seed: int, replications:
     size = max(1, 2_000_000 // max(len(controls) * len(terms) ** 2, 1))
     scale = None
     betas, vcovs = [], []
+    rows_of = [np.flatnonzero(unit_index == i) for i in range(len(control_units))]
     while batch := list(itertools.islice(chosen, size)):
         x = np.zeros((len(controls), len(batch), len(terms)))
         for j, assignment in enumerate(batch):
             for path, target in zip(paths, assignment, strict=True):
-                rows = unit_index == target
+                rows = rows_of[target]
                 x[rows, j, :] = path[t_index[rows]]
         beta, vcov = _cluster_fits(controls, clusters, y_tilde, x)
         if scale is None:

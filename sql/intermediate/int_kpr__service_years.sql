@@ -39,12 +39,13 @@ select
     y.year,
     least(s.end_date, make_date(y.year, 12, 31)) - greatest(s.from_date, make_date(y.year, 1, 1))
     + 1 as days,
+    -- exact decimals (hours to 1/10,000): a sum of them is the same in any order, every run
     case
         when s.service in ('hjemmesykepleie', 'praktisk_bistand', 'brukerstyrt_personlig_assistanse')
-            then coalesce(s.hours_per_week, 0)
+            then cast(round(coalesce(s.hours_per_week, 0), 4) as decimal(18, 4))
             * (least(s.end_date, make_date(y.year, 12, 31))
                 - greatest(s.from_date, make_date(y.year, 1, 1)) + 1)
-        else 0
+        else cast(0 as decimal(18, 4))
     end as hour_days,
     s._source,
     s._source_file,

@@ -321,3 +321,16 @@ def test_event_study_recovers_planted_paths_and_tests_pre_trends() -> None:
     assert none.df1 == 0 and "not testable" in none.note
     with pytest.raises(NotIdentified, match="reference period"):
         event_study(_staggered(0.0), "y", "unit", "year", "rel", reference=-20)
+
+
+def test_several_kinds_of_inference_share_one_fit_and_give_the_single_answers() -> None:
+    data = _panel(-0.8, 1.0, seed=6)
+    kinds = ["cluster", "wild", "ri"]
+    together = estimate(
+        data, "y", "unit", "year", "d", weights="w", inference=kinds, replications=499
+    ).set_index("inference")
+    for kind in kinds:
+        alone = estimate(
+            data, "y", "unit", "year", "d", weights="w", inference=kind, replications=499
+        ).iloc[0]
+        assert together.loc[kind].drop("term").to_dict() == alone.drop("term").to_dict()
