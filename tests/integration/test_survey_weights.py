@@ -34,6 +34,15 @@ def _weighted(folder: Path, block: str, margins: str | None = None) -> Path:
     return config
 
 
+def _on_sample_of(raked: Path, tmp_path: Path, block: str, margins: str | None = None) -> Path:
+    """A weighted project reading the raked project's sample (not writing its own)."""
+    config = _weighted(tmp_path / "p", block, margins)
+    text = config.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
+    sample = raked.parent / "data/sample"
+    config.write_text(text.replace('"data/sample/', f'"{sample}/'), encoding="utf-8")
+    return config
+
+
 @pytest.fixture(scope="module")
 def raked(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("raked")
@@ -127,12 +136,9 @@ def test_design_weight_column_gives_the_weighted_share_of_the_file(
     raked: Path, tmp_path: Path
 ) -> None:
     block = '[evaluation.survey_weights.survey_staff]\ncolumn = "vekt"\n'
-    config = _weighted(tmp_path / "p", block)
-    text = config.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
-    sample = raked.parent / "data/sample"
-    config.write_text(text.replace('"data/sample/', f'"{sample}/'), encoding="utf-8")
+    config = _on_sample_of(raked, tmp_path, block)
     stages.evaluate(load_settings(config), lambda _m: None)
-    raw, _ = pyreadstat.read_sav(str(sample / "survey_staff.sav"))
+    raw, _ = pyreadstat.read_sav(str(raked.parent / "data/sample/survey_staff.sav"))
     valid = raw[raw.wave.eq(2023) & raw.involvert.isin([1, 2])]
     expected = (valid.vekt * valid.involvert.eq(2)).sum() / valid.vekt.sum()
     with _connect(config) as con:
@@ -147,10 +153,7 @@ def test_a_margin_without_respondents_stops_the_run_naming_it(raked: Path, tmp_p
     margins = (raked.parent / "data/sample/survey_staff_margins.csv").read_text(encoding="utf-8")
     margins = margins.replace("2021;rolle;Leder;", "2021;rolle;Styreleder;")
     block = '[evaluation.survey_weights.survey_staff]\nmargins = "margins.csv"\n'
-    config = _weighted(tmp_path / "p", block, margins)
-    text = config.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
-    sample = raked.parent / "data/sample"
-    config.write_text(text.replace('"data/sample/', f'"{sample}/'), encoding="utf-8")
+    config = _on_sample_of(raked, tmp_path, block, margins)
     with pytest.raises(UserError) as err:
         stages.evaluate(load_settings(config), lambda _m: None)
     message = str(err.value)
@@ -163,10 +166,7 @@ def test_a_weighted_survey_whose_file_lacks_the_column_stops_naming_it(
     raked: Path, tmp_path: Path
 ) -> None:
     block = '[evaluation.survey_weights.survey_users]\ncolumn = "Vekt"\n'
-    config = _weighted(tmp_path / "p", block)
-    text = config.read_text(encoding="utf-8").replace("enabled = true", "enabled = false")
-    sample = raked.parent / "data/sample"
-    config.write_text(text.replace('"data/sample/', f'"{sample}/'), encoding="utf-8")
+    config = _on_sample_of(raked, tmp_path, block)
     with pytest.raises(UserError) as err:
         stages.evaluate(load_settings(config), lambda _m: None)
     message = str(err.value)
