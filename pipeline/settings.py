@@ -69,6 +69,8 @@ SCHEMA: dict[str, Any] = {
         "seed": int,
         "bootstrap_replications": int,
         "interview_theme_roles": ANY,
+        "partial_years": str,
+        "after_exit": str,
         "survey_weights": {
             "survey_staff": {"column": str, "margins": str},
             "survey_users": {"column": str},
@@ -135,6 +137,8 @@ class Pilot:
 
 
 WEIGHT_COLUMN = "vekt"  # the survey contracts' design-weight column
+PARTIAL_YEARS = ("drop", "exposure")
+AFTER_EXIT = ("drop", "separate")
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,10 @@ class Evaluation:
     # theme -> the informant roles whose interviews are its denominator (others: every interview)
     interview_theme_roles: tuple[tuple[str, tuple[str, ...]], ...] = ()
     survey_weights: tuple[SurveyWeights, ...] = ()  # surveys the config weights (else none)
+    # a pilot's partly run year in the DiD: "drop" it, or treat it by its "exposure" share
+    partial_years: str = "drop"
+    # whole years after a pilot ended: "drop" them, or keep them as a "separate" term
+    after_exit: str = "drop"
 
     @property
     def age_band_labels(self) -> tuple[str, ...]:
@@ -580,7 +588,11 @@ def _evaluation(cfg: _Config, data: dict[str, Any]) -> Evaluation:
             _survey_weights(cfg, name, spec, cfg.path.parent)
             for name, spec in ev.get("survey_weights", {}).items()
         ),
+        partial_years=str(ev.get("partial_years", "drop")),
+        after_exit=str(ev.get("after_exit", "drop")),
     )
+    _one_of(cfg, evaluation.partial_years, PARTIAL_YEARS, "evaluation", "partial_years")
+    _one_of(cfg, evaluation.after_exit, AFTER_EXIT, "evaluation", "after_exit")
     if evaluation.bootstrap_replications < 100:
         raise cfg.error(
             "evaluation.bootstrap_replications is too small for a percentile interval",

@@ -248,7 +248,7 @@ def reproduce(
         if made_of:  # in the order the difference takes them: first minus second
             counts = counts[counts[dim].isin(made_of)]
             counts = counts.sort_values(dim, key=lambda c: c.map(list(made_of).index))
-    if part.estimator == "did":
+    if part.estimator in ("did", "event"):
         return _reproduce_did(con, d, dims)
     if part.estimator == "count":
         return float(counts["n"].sum()), counts[["n"]]
@@ -302,16 +302,17 @@ def _reproduce_did(
 
     where, params = unit_filter(d, dims)
     panel = con.execute(
-        f"""select kommune, year, count(*) filter (is_numerator) as events,
-            sum(value) filter (is_denominator) as person_years
+        f"""select kommune, year, sum(value) filter (is_numerator) as events,
+            sum(value) filter (is_denominator) as denominator
         from {relation(d, _key(d, dims))} where {where} group by all order by all""",
         params,
     ).df()
-    estimate, mart = panel_estimate(con, str(dims["outcome"]), panel)
+    relative = str(dims["relative_year"]) if "relative_year" in dims else None
+    estimate, mart = panel_estimate(con, str(dims["outcome"]), panel, relative)
     summary = (
         mart.groupby(["evaluation_group", "is_treated"], sort=True)
         .agg(municipality_years=("kommune", "size"), events=("events", "sum"),
-             person_years=("person_years", "sum"))
+             denominator=("denominator", "sum"))
         .reset_index()
     )  # fmt: skip
     return estimate, summary

@@ -125,6 +125,8 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, settings: Settings) -> N
             "last_year": [ev.last_year],
             "seed": [ev.seed],
             "bootstrap_replications": [ev.bootstrap_replications],
+            "partial_years": [ev.partial_years],
+            "after_exit": [ev.after_exit],
         }
     )
     theme_roles = pd.DataFrame(

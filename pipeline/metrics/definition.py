@@ -89,6 +89,9 @@ class Definition:
     derived: Mapping[str, Mapping[str, tuple[str, ...]] | Change] = field(default_factory=dict)
     # column -> value: the units relation holds several tables' units; this one reads these
     scope: Mapping[str, str] = field(default_factory=dict)
+    # dimensions that do not select units: every row rests on all of them (an event-study
+    # coefficient is fitted on the whole panel)
+    free: tuple[str, ...] = ()
 
     def made_of(self, dim: str, value: Any) -> tuple[str, ...] | None:
         """The values a derived dimension value is made of (None: not derived)."""
@@ -104,7 +107,7 @@ class Definition:
     @property
     def matched(self) -> tuple[str, ...]:
         """Dimensions that are columns of the units relation."""
-        return tuple(d for d in self.dims if d != self.part_by)
+        return tuple(d for d in self.dims if d != self.part_by and d not in self.free)
 
     def describe(self) -> list[tuple[str, str]]:
         """The definition in words, as (heading, text) pairs."""

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part, unit_counts
-from pipeline.metrics.tidy import frame, row, shares
+from pipeline.metrics.tidy import frame, resampling, row, shares
 from pipeline.stats.agreement import (
     alpha_nominal,
     cluster_bootstrap,
@@ -90,12 +90,6 @@ def interview_themes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return shares(con, THEMES)
 
 
-def _bootstrap(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
-    found = con.execute("select bootstrap_replications, seed from meta.cfg_parameters").fetchone()
-    assert found is not None
-    return int(found[0]), int(found[1])
-
-
 def _resampled(
     value: float,
     n: int,
@@ -104,7 +98,7 @@ def _resampled(
     con: duckdb.DuckDBPyConnection,
     name: str,
 ) -> Estimate:
-    replications, seed = _bootstrap(con)
+    replications, seed = resampling(con)
     low, high, used = cluster_bootstrap(statistic, clusters, replications, seed, LEVEL)
     k = len(np.unique(clusters))
     return Estimate(

@@ -37,6 +37,7 @@ METRICS: dict[str, Metric] = {
         Metric(survey_users.DEFINITION, survey_users.user_benefit),
         Metric(survey_users.ADJUSTED, survey_users.user_benefit_adjusted),
         Metric(registry.DEFINITION, registry.registry_did),
+        Metric(registry.EVENT, registry.registry_event_study),
         Metric(interviews.THEMES, interviews.interview_themes),
         Metric(interviews.AGREEMENT, interviews.interview_agreement),
     )

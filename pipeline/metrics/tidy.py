@@ -74,3 +74,11 @@ def shares(con: duckdb.DuckDBPyConnection, d: Definition) -> pd.DataFrame:
     from pipeline.metrics.definition import unit_counts
 
     return frame(share_rows(unit_counts(con, d), d.dims), list(d.dims))
+
+
+def resampling(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """[evaluation] bootstrap_replications and seed, as the run was configured: every
+    resampling (bootstrap, randomisation inference) starts here."""
+    found = con.execute("select bootstrap_replications, seed from meta.cfg_parameters").fetchone()
+    assert found is not None
+    return int(found[0]), int(found[1])

@@ -461,8 +461,17 @@ EVALUATION: tuple[Section, ...] = (
     Section(
         "register",
         "Registerutfall: piloter mot sammenligningskommuner",
-        "Forskjell-i-forskjeller mellom pilot- og sammenligningskommuner. Med få "
-        "pilotkommuner er klyngerobust inferens usikker; tolk KI med varsomhet.",
+        "Forskjell-i-forskjeller mellom pilot- og sammenligningskommuner, vektet med personår. "
+        "Med seks pilotkommuner (og Asker med mest av vekten) gir klyngerobuste standardfeil "
+        "(CR1) for smale intervaller og for mange forkastninger; derfor står samme estimat "
+        "også med wild cluster bootstrap og med randomiseringsinferens (pilotenes forløp gitt "
+        "til sammenligningskommuner). Stol mest på de to siste når de skiller seg fra CR1. "
+        "Hver pilot har sin egen start og slutt (konfigurasjonen); et år piloten bare gikk "
+        "deler av, og år etter at den sluttet, behandles som konfigurasjonen sier "
+        "(partial_years, after_exit). Hendelsesstudien viser effekten år for år fra start; "
+        "med bare ett år før start kan parallelle trender ikke testes, og tabellen sier det. "
+        "«Grunnlag» er det estimatet bygger på (hendelser; for KPR-utfallene timedøgn og "
+        "døgn): med få hendelser er selv en lav p-verdi et svakt grunnlag.",
         (
             Figure(
                 "trend_lines",
@@ -479,12 +488,27 @@ EVALUATION: tuple[Section, ...] = (
                 "registry_did",
                 (
                     Col("label", "Utfall"),
+                    Col("inference_label", "Inferens"),
                     Col("n", "Kommune-år", "count"),
                     Col("n_clusters", "Kommuner", "count"),
                     Col("n_treated_clusters", "Piloter", "count"),
+                    Col("events", "Grunnlag", "count"),
                     Col("estimate", "Effekt"),
                     Col("ci", "95 % KI"),
+                    Col("p_value", "p", "p"),
                 ),
+                fmt="number",
+            ),
+            Table(
+                "registry_event_study",
+                (
+                    Col("label", "Utfall"),
+                    Col("relative_year", "År fra start"),
+                    Col("estimate", "Koeffisient"),
+                    Col("ci", "95 % KI"),
+                    Col("p_value", "p", "p"),
+                ),
+                {"outcome": "emergency_admissions_per_1000"},
                 fmt="number",
             ),
         ),

@@ -56,7 +56,7 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert page.locator(".js-plotly-plot").count() >= 8
         assert "Senja" in page.inner_text("#team")
         assert "sekundærprikking" in page.inner_text("#team")  # the suppression footnote
-        assert page.locator("#register table").count() == 1
+        assert page.locator("#register table").count() == 2  # the DiD and the event study
         # themes: bars and the heat map by municipality; the joint display: per joint a dot
         # plot and a table with one row per pilot municipality
         assert page.locator("#intervjuer .js-plotly-plot").count() == 2

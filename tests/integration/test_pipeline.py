@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -231,13 +232,41 @@ def test_psfs_mean_change_recovers_planted_change(pipeline_run: Run) -> None:
 
 
 def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run) -> None:
-    m = metric(pipeline_run, "registry_did").set_index("outcome")
+    m = metric(pipeline_run, "registry_did").set_index(["outcome", "inference"])
     truth = pipeline_run.truth["registries"]["emergency_admissions_did_per_1000"]
     adm = m.loc["emergency_admissions_per_1000"]
-    assert abs(adm["estimate"] - truth) <= 3 * adm["se"], (adm["estimate"], truth)
-    assert adm["n_treated_clusters"] == 6 and adm["n_clusters"] == 30
+    assert set(adm.index) == {"cluster", "wild", "ri"}
+    assert adm["estimate"].nunique() == 1  # one estimate, three kinds of inference
+    with pipeline_run.connect() as con:
+        used = con.execute(
+            "select count(*) filter (in_estimation), count(*) "
+            "from marts.fct_registry_municipality_year"
+        ).fetchone()
+    # the pilots' partial first year (2018) and Asker's and Steinkjer's year after exit (2022)
+    # leave the estimation by default ([evaluation] partial_years, after_exit = "drop")
+    assert used == (180 - 6 - 2, 180)
+    for inference, r in adm.iterrows():
+        assert r["ci_low"] <= truth <= r["ci_high"], (inference, r["ci_low"], r["ci_high"], truth)
+        assert r["n_treated_clusters"] == 6 and r["n_clusters"] == 30 and r["n"] == used[0]
+        assert np.isnan(r["after_exit_estimate"])  # years after exit dropped: no such term
+    # the few-cluster methods are more cautious than CR1 on this design
+    assert adm.loc["wild", "p_value"] > adm.loc["cluster", "p_value"]
+    assert adm.loc["ri", "p_value"] > adm.loc["cluster", "p_value"]
     gp = m.loc["gp_contacts_per_person_year"]  # nothing planted on GP contacts
-    assert abs(gp["estimate"]) <= 3 * gp["se"]
+    assert (gp["ci_low"] <= 0).all() and (gp["ci_high"] >= 0).all()
+
+
+def test_registry_event_study_by_pilot_start_says_what_it_cannot_test(pipeline_run: Run) -> None:
+    m = metric(pipeline_run, "registry_event_study")
+    adm = m[m.outcome == "emergency_admissions_per_1000"].set_index("relative_year")
+    # 2017 is the year before every pilot's start (the reference); 2018, partly run, left out
+    assert list(adm.index) == ["-1", "1", "2", "3", "4", "førperiode (samlet test)"]
+    assert adm.loc["-1", "estimate"] == 0.0
+    truth = pipeline_run.truth["registries"]["emergency_admissions_did_per_1000"]
+    years = adm.loc[["1", "2", "3", "4"]]
+    assert ((years.ci_low <= truth) & (truth <= years.ci_high)).all()
+    pre = adm.loc["førperiode (samlet test)"]
+    assert pre["df"] == 0 and np.isnan(pre["p_value"]) and "not testable" in pre["method"]
 
 
 def test_interviews_recover_prevalence_and_agreement(pipeline_run: Run) -> None:

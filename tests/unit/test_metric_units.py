@@ -16,6 +16,14 @@ def _model(con: duckdb.DuckDBPyConnection, layer: str, name: str) -> None:
     con.execute(f"create table {layer}.{name} as {sql}")
 
 
+def _built(
+    con: duckdb.DuckDBPyConnection, layer: str, name: str, columns: str, order: str
+) -> list[tuple]:
+    """Build one model on the hand-made rows and read the given columns back, in order."""
+    _model(con, layer, name)
+    return con.execute(f"select {columns} from {layer}.{name} order by {order}").fetchall()
+
+
 def _psfs_chain(con: duckdb.DuckDBPyConnection, forms: str) -> None:
     """The PSFS models from staging forms (hand-made rows) to the marts."""
     for schema in ("staging", "intermediate", "marts", "meta"):
@@ -80,8 +88,11 @@ def test_psfs_hand_cases() -> None:
         "order by all"
     ).fetchall()
     assert activities == [
-        ("P1", "a", 2, False), ("P1", "b", 2, False), ("P1", "c", 2, False), ("P2", "a", 4, True)
-    ]  # fmt: skip
+        ("P1", "a", 2, False),
+        ("P1", "b", 2, False),
+        ("P1", "c", 2, False),
+        ("P2", "a", 4, True),
+    ]
     steps = con.execute(
         "select person_id, conversation_no, n_activities, mean_change "
         "from marts.fct_psfs_step_change order by all"
@@ -174,11 +185,13 @@ def test_active_teams_on_the_date_edges_birthdays_and_export_date() -> None:
             (0, 16, '0-16', 0), (17, 66, '17-66', 1), (67, null, '67+', 2)
         ) t(age_from, age_to, label, sort_order)"""
     )
-    _model(con, "intermediate", "int_teams__snapshot_status")
-    got = con.execute(
-        "select cast(snapshot_date as varchar), team_id, age_years, age_band "
-        "from intermediate.int_teams__snapshot_status order by all"
-    ).fetchall()
+    got = _built(
+        con,
+        "intermediate",
+        "int_teams__snapshot_status",
+        "cast(snapshot_date as varchar), team_id, age_years, age_band",
+        "all",
+    )
     assert got == [
         ("2021-02-28", "T3", 16, "0-16"),  # birthday tomorrow
         ("2021-02-28", "T4", 16, "0-16"),  # 29 February: not yet on 28 February
@@ -212,3 +225,119 @@ def test_as_of_is_read_from_config_file_name_or_title() -> None:
     )
     assert find_as_of(None, Path("ke.xlsx"), "Oversikt 2024") == (None, "")
     assert find_as_of({"b.xlsx": day}, Path("a.xlsx"), "eksportert 31.02.2024") == (None, "")
+
+
+def _staging(con: duckdb.DuckDBPyConnection, name: str, columns: str, rows: str) -> None:
+    """A staging table of hand-made rows, with the lineage columns every model carries."""
+    con.execute("create schema if not exists staging")
+    con.execute(
+        f"create table staging.{name} as select *, 'src' as _source, 'f.csv' as _source_file, "
+        f"row_number() over () + 1 as _source_row from (values {rows}) t({columns})"
+    )
+
+
+def test_readmissions_67_follow_the_fhi_window_and_join_transfers() -> None:
+    con = duckdb.connect()
+    _staging(
+        con,
+        "stg_npr__episodes",
+        "episode_id, person_id, admission_date, discharge_date, kommune, age, care_level, urgency",
+        # person 10: stay 1 is transferred on to stay 2 the same day (one hospital episode:
+        # only 2 is a primary stay); stay 3, acute, 13 days after 2 ends, readmits it; stay 4
+        # comes 38 days after 3: no readmission. Person 11: 5 is 66 years old (not primary);
+        # 6, planned, is primary and is readmitted by 8 (acute, day 30), not by 7 (day care).
+        "(1, 10, date '2020-01-01', date '2020-01-05', '5530', 70, 1, 4),"
+        "(2, 10, date '2020-01-05', date '2020-01-07', '5530', 70, 1, 1),"
+        "(3, 10, date '2020-01-20', date '2020-01-22', '5530', 70, 1, 2),"
+        "(4, 10, date '2020-03-01', date '2020-03-02', '5530', 70, 1, 1),"
+        "(5, 11, date '2020-06-01', date '2020-06-10', '5530', 66, 1, 1),"
+        "(6, 11, date '2020-06-20', date '2020-06-21', '5530', 67, 1, 4),"
+        "(7, 11, date '2020-07-21', date '2020-07-22', '5530', 67, 2, 1),"
+        "(8, 11, date '2020-07-21', date '2020-07-23', '5530', 67, 1, 3),"
+        "(9, 11, date '2020-07-24', date '2020-07-25', '5530', 67, 1, 1)",
+    )
+    got = _built(
+        con,
+        "intermediate",
+        "int_npr__readmissions_67",
+        "episode_id, is_readmitted, readmission_episode_id",
+        "episode_id",
+    )
+    # 8 is followed by 9 one day later: 9 readmits 8 (day 1 is in the window)
+    assert got == [
+        (2, True, 3),
+        (3, False, None),
+        (4, False, None),
+        (6, True, 8),
+        (8, True, 9),
+        (9, False, None),
+    ]
+
+
+def test_a_claim_with_several_contact_types_counts_once_as_the_first_ranked() -> None:
+    con = duckdb.connect()
+    _staging(
+        con,
+        "stg_kuhr__claims",
+        "claim_id, person_id, kommune, contact_date, service_type, fee_code",
+        # claim 1: a letter and a physical consultation → fysisk; claim 2: simple contact and
+        # e-consultation → e-konsultasjon (alphabetical order would give «e-konsultasjon»
+        # too, so claim 3 tells them apart: home visit beats physical, «fysisk» < «sykebesøk»);
+        # claim 4: no contact code at all → not a contact
+        "(1, 1, '5530', date '2020-01-01', 'fastlege', '1bd'),"
+        "(1, 1, '5530', date '2020-01-01', 'fastlege', '2ad'),"
+        "(2, 1, '5530', date '2020-02-01', 'fastlege', '1ad'),"
+        "(2, 1, '5530', date '2020-02-01', 'fastlege', '2ae'),"
+        "(3, 2, '5530', date '2020-03-01', 'legevakt', '2ad'),"
+        "(3, 2, '5530', date '2020-03-01', 'legevakt', '11ad'),"
+        "(4, 2, '5530', date '2020-04-01', 'fastlege', 'zz9')",
+    )
+    got = _built(
+        con,
+        "intermediate",
+        "int_kuhr__gp_contacts",
+        "claim_id, contact_type, contact_types, is_mixed",
+        "claim_id",
+    )
+    assert got == [
+        (1, "fysisk", ["brev/telefon", "fysisk"], True),
+        (2, "e-konsultasjon", ["e-konsultasjon", "enkel"], True),
+        (3, "sykebesøk", ["fysisk", "sykebesøk"], True),
+    ]
+
+
+def test_kpr_service_years_split_decisions_by_year_and_stop_at_death() -> None:
+    con = duckdb.connect()
+    con.execute("create schema meta")
+    con.execute("create table meta.cfg_parameters as select 2019 as first_year, 2021 as last_year")
+    _staging(
+        con,
+        "stg_kpr__services",
+        "person_id, kommune, service, from_date, to_date, hours_per_week",
+        # 1: home nursing 2019-12-02 → 2020-01-31, 7 h/week: 30 days in 2019, 31 in 2020;
+        # 2: practical help, open (no to-date), 3.5 h/week, the person dies 2021-03-01;
+        # 3: a long-term stay 2021-06-01 → open: days to the end of the last year
+        "(1, '5530', 'hjemmesykepleie', date '2019-12-02', date '2020-01-31', 7.0),"
+        "(2, '5530', 'praktisk_bistand', date '2020-07-01', null, 3.5),"
+        "(3, '5530', 'langtidsopphold', date '2021-06-01', null, null)",
+    )
+    _staging(
+        con,
+        "stg_registry__persons",
+        "person_id, death_date",
+        "(1, null::date), (2, date '2021-03-01'), (3, null::date)",
+    )
+    got = _built(
+        con,
+        "intermediate",
+        "int_kpr__service_years",
+        "person_id, year, days, hour_days",
+        "person_id, year",
+    )
+    assert got == [
+        (1, 2019, 30, 210.0),
+        (1, 2020, 31, 217.0),
+        (2, 2020, 184, 644.0),  # 1 July to 31 December
+        (2, 2021, 60, 210.0),  # to the day of death
+        (3, 2021, 214, 0.0),  # 1 June to 31 December: institution days, no home-care hours
+    ]
