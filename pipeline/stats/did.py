@@ -2,10 +2,12 @@
 design needs: `estimate(...)` is the one public entry (notebooks and metrics call it).
 
 The regression is pyfixest's `feols` (the fixest estimator; no hand-written solver), with
-every row kept (`fixef_rm="none"`) and every fixed effect counted in K (`k_fixef="full"`:
-CRV1 scaled by G/(G−1)·(n−1)/(n−K), t(G−1) intervals — Stata's `regress` with dummies and
-`vce(cluster)`; fixest's default, which leaves out effects nested in the clusters, gives
-smaller standard errors, the wrong direction with few treated clusters). Inference:
+the unit and time fixed effects as dummies, solved directly: every row kept and every fixed
+effect counted in K (CRV1 scaled by G/(G−1)·(n−1)/(n−K), t(G−1) intervals — Stata's
+`regress` with dummies and `vce(cluster)`; fixest's default for absorbed effects leaves out
+those nested in the clusters and gives smaller standard errors, the wrong direction with few
+treated clusters; its iterative demeaning also left the standard errors differing in the
+eighth digit between processes, and reruns must give the same bytes). Inference:
 
 - `iid`, `hc1`, `cluster` (CR1): pyfixest's own standard errors, p-values and intervals.
 - `wild`: the wild cluster bootstrap with the null imposed (WCR, Cameron, Gelbach & Miller
@@ -222,18 +224,19 @@ def _check_identified(data: pd.DataFrame, column: str, treated: str) -> None:
 
 
 def _feols(data: pd.DataFrame, vcov: str, terms: list[str] | None = None) -> Any:
-    """pyfixest's fit of y on the terms (default d) with unit and time fixed effects."""
+    """pyfixest's fit of y on the terms (default d) with unit and time fixed effects as
+    dummies: solved directly, not by pyfixest's iterative demeaning, whose tolerance (1e-6)
+    and parallel convergence check left the standard errors differing in the eighth digit
+    from one process to the next. A panel of municipalities has few enough units for that."""
     import pyfixest as pf
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return pf.feols(
-            f"y ~ {' + '.join(terms or ['d'])} | u + t",
+            f"y ~ C(u) + C(t) + {' + '.join(terms or ['d'])}",
             data=data,
             vcov={"CRV1": "c"} if vcov == "c" else vcov,
             weights="w",
-            fixef_rm="none",
-            ssc=pf.ssc(k_fixef="full"),
         )
 
 
@@ -571,7 +574,9 @@ def event_study(
         return table, PreTrend(float("nan"), 0, n_clusters - 1, float("nan"), float("nan"), 0, note)
     at = [terms.index(name) for name in pre]
     b = coef[terms].to_numpy()[at]
-    v = np.asarray(fit._vcov)[np.ix_(at, at)]  # pyfixest's CR1 covariance, in term order
+    names_in_fit = list(coef.index)
+    cells = [names_in_fit.index(name) for name in pre]
+    v = np.asarray(fit._vcov)[np.ix_(cells, cells)]  # pyfixest's CR1 covariance
     wald = float(b @ np.linalg.solve(v, b))
     q = len(pre)
     fits = _placebo_fits(data, terms, seed, replications)
