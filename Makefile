@@ -25,7 +25,7 @@ browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 test: setup browser ## run every test: unit, integration, browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=25
 
 test-fast: setup ## unit tests only (seconds)
 	$(BIN)/pytest -q tests/unit
