@@ -56,7 +56,13 @@ OPTIONS: dict[str, dict[str, Any]] = {
 }
 SCHEMA: dict[str, Any] = {
     "paths": {"warehouse": str, "reports": str, "contracts": str, "sql": str},
-    "sample": {"enabled": bool, "dir": str, "seed": int, "scale": float},
+    "sample": {
+        "enabled": bool,
+        "dir": str,
+        "seed": int,
+        "scale": float,
+        "pre_trend_per_1000": float,
+    },
     "run": {"wait": bool},
     "evaluation": {
         "intervention_date": dt.date,
@@ -212,6 +218,9 @@ class Sample:
     dir: Path
     seed: int
     scale: float
+    # the pilots' differential trend in emergency admissions per 1,000 and year (violates
+    # parallel trends on purpose, to see the pre-trend test and the robust estimators react)
+    pre_trend_per_1000: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -534,6 +543,7 @@ def load_settings(config_file: str | Path) -> Settings:
         dir=root / smp.get("dir", "data/sample"),
         seed=int(smp.get("seed", 20180901)),
         scale=float(smp.get("scale", 1.0)),
+        pre_trend_per_1000=float(smp.get("pre_trend_per_1000", 0.0)),
     )
     validation = _validation(cfg, data)
     return Settings(

@@ -32,7 +32,12 @@ STREAMS = {
 
 
 def generate(
-    out: Path, seed: int, scale: float, changes_file: Path, evaluation: Evaluation
+    out: Path,
+    seed: int,
+    scale: float,
+    changes_file: Path,
+    evaluation: Evaluation,
+    pre_trend_per_1000: float = 0.0,
 ) -> dict[str, Any]:
     """Write the sample to `out` and return the truth (also written to out/truth.json). Dates,
     age bands and pilot codes come from the settings' [evaluation]."""
@@ -46,7 +51,7 @@ def generate(
     truth["survey_staff"] = staff_survey(rng("survey_staff"), out, evaluation)
     truth["survey_users"] = user_survey(rng("survey_users"), out)
     truth["interviews"] = interviews(rng("interviews"), out)
-    truth["registries"] = registries(rng("registries"), out, scale, changes)
+    truth["registries"] = registries(rng("registries"), out, scale, changes, pre_trend_per_1000)
     truth["team_register"], teams = team_registers(rng("teams"), out, evaluation)
     truth["psfs"] = psfs_forms(rng("psfs"), out, teams)
     truth["planted_defects"] = plant(out)

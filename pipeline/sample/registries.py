@@ -3,7 +3,12 @@
 Vectorised with numpy so that `scale` can grow towards national size. Every row carries the
 municipality code of its own year's vintage (pre-2020 codes for 2017-2019), as real
 extracts do. Planted: emergency admissions fall by `EFFECT_PER_1000` per 1,000 person-years
-in a pilot municipality in each year its pilot was running, from 2019.
+in a pilot municipality in each year its pilot was running, from 2019. Beside the national
+year shocks every municipality-year has a shock of its own (normal, sd
+`MUNICIPALITY_YEAR_SD_PER_1000`): real municipalities do not move in parallel, and without it
+the sample would make few-cluster inference look better than it is. An optional differential
+trend of the pilots (`pre_trend_per_1000` per year, 0 by default) violates parallel trends on
+purpose. Both are in truth.json.
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ EFFECT_PER_1000 = -12.0
 # emergency admissions per person-year by age band in 2017 (frailty), and additive year shocks
 ADMISSION_BASE = ((0, 0.025), (18, 0.045), (67, 0.13), (80, 0.30))
 YEAR_SHOCK = {2017: 0.0, 2018: 0.002, 2019: 0.003, 2020: -0.006, 2021: -0.002, 2022: 0.001}
+# sd of the municipality × year shock to the emergency admission rate, per 1,000 person-years
+MUNICIPALITY_YEAR_SD_PER_1000 = 4.0
 # GP consultations per person-year by age (2023, DOMAIN.md) and year level relative to 2023
 GP_RATE = (
     (0, 1.9),
@@ -86,6 +93,14 @@ def _lookup(table: tuple[tuple[int, float], ...], age: np.ndarray) -> np.ndarray
     return values[np.searchsorted(bounds, age, side="right") - 1]
 
 
+def mean_admission_rate() -> float:
+    """The extract's average emergency admission rate per person-year in 2017 (age mix ×
+    frailty by age), before municipality, year and treatment: what a panel-level simulation
+    of the same design starts from."""
+    ages = np.arange(101)
+    return float(_age_weights() @ _lookup(ADMISSION_BASE, ages))
+
+
 def _age_weights() -> np.ndarray:
     ages = np.arange(101)
     w = np.where(ages < 65, 1.0, np.exp(-0.075 * (ages - 65)))
@@ -110,7 +125,11 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def registries(
-    rng: np.random.Generator, out: Path, scale: float, changes: list[tuple[str, str, dt.date]]
+    rng: np.random.Generator,
+    out: Path,
+    scale: float,
+    changes: list[tuple[str, str, dt.date]],
+    pre_trend_per_1000: float = 0.0,
 ) -> dict[str, Any]:
     comp_codes = np.array([c.code_2017 for c in COMPONENTS])
     # code per component and year, derived from the change list
@@ -143,6 +162,9 @@ def registries(
     frailty = _lookup(ADMISSION_BASE, age17) * np.array([muni_mult[m] for m in muni_names[comp]])
     is_pilot = np.array([c.pilot for c in COMPONENTS])[comp]
     last_year = np.array([PILOT_LAST_YEAR.get(m, 0) for m in muni_names[comp]])
+    # drawn from a stream of their own, so that every other draw of the sample stays the same
+    shocks = municipality_year_shocks(rng.spawn(1)[0], muni_unique)
+    muni_index = np.searchsorted(muni_unique, muni_names[comp])
 
     person_rows, npr_parts, kuhr_parts = [], [], []
     claim_offset = 1
@@ -170,12 +192,20 @@ def registries(
         )
         age = y - birth_year[idx]
         treated = is_pilot[idx] & (y >= FIRST_TREATED_YEAR) & (y <= last_year[idx])
-        rate = frailty[idx] + YEAR_SHOCK[y] + treated * EFFECT_PER_1000 / 1000
+        trend = is_pilot[idx] * pre_trend_per_1000 / 1000 * (y - (FIRST_TREATED_YEAR - 1))
+        rate = (
+            frailty[idx]
+            + YEAR_SHOCK[y]
+            + shocks[muni_index[idx], YEARS.index(y)]
+            + trend
+            + treated * EFFECT_PER_1000 / 1000
+        )
         year = YearSlice(y, start, lnr[idx], komnr, age, sex[idx], exposure)
         npr_parts.append(_npr_year(rng, year, np.maximum(rate, 0)))
         kuhr, claim_offset = _kuhr_year(rng, year, claim_offset)
         kuhr_parts.append(kuhr)
 
+    today = {c.municipality: code_on(c.code_2017, dt.date(2024, 1, 1), changes) for c in COMPONENTS}
     persons = pd.concat(person_rows, ignore_index=True)
     _write_parquet(persons, out / "registry_persons.parquet")
     npr = pd.concat(npr_parts, ignore_index=True)
@@ -197,6 +227,13 @@ def registries(
             "registry_population": len(population),
         },
         "emergency_admissions_did_per_1000": EFFECT_PER_1000,
+        "municipality_year_shock_sd_per_1000": MUNICIPALITY_YEAR_SD_PER_1000,
+        # by the municipality's code on 1 January 2024 (the panel's default vintage)
+        "municipality_year_shocks_per_1000": {
+            today[m]: {str(y): round(float(shocks[i, j]) * 1000, 4) for j, y in enumerate(YEARS)}
+            for i, m in enumerate(muni_unique)
+        },
+        "pilot_differential_trend_per_1000_per_year": pre_trend_per_1000,
         "first_treated_year": FIRST_TREATED_YEAR,
         "pilot_last_year": PILOT_LAST_YEAR,
         "definition": (
@@ -204,6 +241,12 @@ def registries(
             "innmateHast 1-3; rate per 1,000 person-years of the extract"
         ),
     }
+
+
+def municipality_year_shocks(rng: np.random.Generator, municipalities: np.ndarray) -> np.ndarray:
+    """Additive shocks to the admission rate (per person-year), municipality × year."""
+    sd = MUNICIPALITY_YEAR_SD_PER_1000 / 1000
+    return rng.normal(0.0, sd, (municipalities.size, len(YEARS)))
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,7 @@ def write_sample(
                 settings.sample.scale,
                 settings.resolve(settings.sources["municipality_changes"].path),
                 settings.evaluation,
+                settings.sample.pre_trend_per_1000,
             )
         except BaseException as exc:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -256,6 +256,29 @@ def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run
     assert (gp["ci_low"] <= 0).all() and (gp["ci_high"] >= 0).all()
 
 
+def test_registry_panel_carries_the_planted_municipality_year_shocks(pipeline_run: Run) -> None:
+    """The sample's municipalities do not move in parallel: each municipality-year has a
+    shock of its own (truth.json), and the panel's rates move one for one with it."""
+    import statsmodels.formula.api as smf
+
+    truth = pipeline_run.truth["registries"]
+    shocks = truth["municipality_year_shocks_per_1000"]
+    assert truth["pilot_differential_trend_per_1000_per_year"] == 0.0
+    with pipeline_run.connect() as con:
+        panel = con.execute(
+            "select kommune, year, emergency_admissions_per_1000 as rate, person_years, "
+            "is_treated from marts.fct_registry_municipality_year where in_estimation"
+        ).df()
+    assert set(panel["kommune"]) == set(shocks) and len(shocks) == 30
+    pairs = zip(panel["kommune"], panel["year"], strict=True)
+    panel["shock"] = [shocks[k][str(y)] for k, y in pairs]
+    fit = smf.wls(
+        "rate ~ C(kommune) + C(year) + is_treated + shock", panel, weights=panel["person_years"]
+    ).fit()
+    slope, se = float(fit.params["shock"]), float(fit.bse["shock"])
+    assert abs(slope - 1) < 3 * se and se < 0.4, (slope, se)
+
+
 def test_registry_event_study_by_pilot_start_says_what_it_cannot_test(pipeline_run: Run) -> None:
     m = metric(pipeline_run, "registry_event_study")
     adm = m[m.outcome == "emergency_admissions_per_1000"].set_index("relative_year")

@@ -208,3 +208,25 @@ def test_the_sample_reads_dates_bands_and_pilots_from_the_settings(tmp_path: Pat
     )
     with pytest.raises(UserError, match="two \\[evaluation\\] team_snapshots"):
         team_registers(np.random.default_rng(1), tmp_path, three.evaluation)
+
+
+def test_the_samples_pre_trend_comes_from_the_config_and_lands_in_the_truth(
+    tmp_path: Path,
+) -> None:
+    """[sample] pre_trend_per_1000 reaches the generator (a differential trend for the
+    pilots, in truth.json); a wrong type is named like any other key."""
+    from pipeline.sample.swap import write_sample
+    from tests.runs import project
+
+    config = project(tmp_path / "a", scale="0.05")
+    text = config.read_text(encoding="utf-8").replace(
+        "[sample]\n", "[sample]\npre_trend_per_1000 = 7.5\n", 1
+    )
+    config.write_text(text, encoding="utf-8")
+    settings = load_settings(config)
+    assert settings.sample.pre_trend_per_1000 == 7.5
+    truth = write_sample(settings, print, seed=None, out=tmp_path / "s")
+    assert truth["registries"]["pilot_differential_trend_per_1000_per_year"] == 7.5
+    config.write_text(text.replace("= 7.5", '= "steep"'), encoding="utf-8")
+    with pytest.raises(UserError, match="pre_trend_per_1000"):
+        load_settings(config)
