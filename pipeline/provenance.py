@@ -13,6 +13,12 @@ import pipeline
 from pipeline.settings import Settings
 
 
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes ("" when there is no such file): how reports name the
+    config they were made with."""
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+
+
 def code_version(root: Path) -> str:
     """Package version plus the git commit (and '+dirty' for uncommitted changes)."""
     version = pipeline.__version__
@@ -67,7 +73,7 @@ def record_run(
             based_on,
             code_version(config.parent),
             config.name,
-            hashlib.sha256(config.read_bytes()).hexdigest(),
+            file_sha256(config),
             started.isoformat(timespec="seconds"),
             ", ".join(f"{k}: {v:.1f} s" for k, v in stage_seconds.items()),
         ],

@@ -238,7 +238,7 @@ def quarterly_reports(
 
 def standalone_prov(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
     """Provenance of an in-memory run: the files and contracts read, the code version."""
-    from pipeline.provenance import code_version
+    from pipeline.provenance import code_version, file_sha256
     from pipeline.report.write import provenance
 
     prov = provenance(con)
@@ -246,7 +246,10 @@ def standalone_prov(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[
     return (
         dataclasses.asdict(_Run(code_version(settings.config_file.parent), started))
         | {k: v for k, v in prov.items() if k in ("files", "contracts", "alerts")}
-        | {"config_file": str(settings.config_file), "config_sha256": _sha(settings.config_file)}
+        | {
+            "config_file": str(settings.config_file),
+            "config_sha256": file_sha256(settings.config_file),
+        }
     )
 
 
@@ -257,9 +260,3 @@ class _Run:
     run_id: str = "i minnet (ot-eval quarterly)"
     verb: str = "quarterly"
     stage_seconds: str = ""
-
-
-def _sha(path: Path) -> str:
-    import hashlib
-
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
