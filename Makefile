@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= ot-eval.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup evaluate test test-fast lint browser clean
+.PHONY: help setup evaluate validate-stats test test-fast lint browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -19,6 +19,9 @@ setup: $(VENV)/.installed ## create .venv and install the pinned dependencies
 
 evaluate: setup ## run the whole evaluation (built-in sample by default; CONFIG=file for yours)
 	$(BIN)/ot-eval evaluate --config $(CONFIG)
+
+validate-stats: setup ## check the registry DiD's inference by simulation (reports/validation.html)
+	$(BIN)/ot-eval validate-stats --config $(CONFIG)
 
 browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \

@@ -171,6 +171,20 @@ def _parser() -> argparse.ArgumentParser:
     )
     tp.add_argument("which", choices=("team-register", "psfs"))
     tp.add_argument("--out", type=Path, required=True, help="the .xlsx file to write")
+    vs = verbs.add_parser(
+        "validate-stats",
+        parents=[common],
+        help="check the registry DiD's inference by simulation (coverage, rejection)",
+        description="Simulate the sample's registry design (municipality × year panels) "
+        "with the planted effect and with none, estimate each with every kind of inference "
+        "the registry metric reports, and write reports/validation.html and "
+        "validation.json: coverage, rejection at 5 %, power, minimum detectable effect. "
+        "Stops with an error when the default method (wild) misses coverage 93–97 % or "
+        "rejection ≤ 6 %.",
+    )
+    vs.add_argument("--replications", type=int, default=1000, help="panels per scenario")
+    vs.add_argument("--draws", type=int, default=999, help="bootstrap / placebo draws")
+    vs.add_argument("--jobs", type=int, default=None, help="processes (default: all cores)")
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -227,11 +241,48 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(text.rstrip("\n"))
     elif args.verb == "report":
         stages.report(settings, log, wait=args.wait)
+    elif args.verb == "validate-stats":
+        _validate_stats(args, settings, log)
     elif args.verb == "validate":
         return stages.run_stage(settings, "validate", log, wait=args.wait, only=args.source)
     else:
         stages.run_stage(settings, args.verb, log, wait=args.wait)
     return None
+
+
+def _validate_stats(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:
+    import time
+
+    from pipeline.errors import UserError
+    from pipeline.report.validation import verdict, write
+    from pipeline.sample.panels import Design
+    from pipeline.stats.did_validation import Plan, simulate, summarise
+
+    if args.replications < 2 or args.draws < 19:
+        raise UserError(
+            "validate-stats needs at least 2 replications and 19 draws",
+            hint="make validate-stats uses 1000 replications of 999 draws",
+        )
+    plan = Plan(
+        replications=args.replications,
+        seed=settings.evaluation.seed,
+        draws=args.draws,
+        design=Design(
+            scale=settings.sample.scale, pre_trend_per_1000=settings.sample.pre_trend_per_1000
+        ),
+    )
+    started = time.perf_counter()
+    summary = summarise(simulate(plan, args.jobs))
+    seconds = time.perf_counter() - started
+    for path in write(settings, plan, summary, seconds):
+        log(f"wrote {path}")
+    ok, text = verdict(summary)
+    log(text)
+    if not ok:
+        raise UserError(
+            "The registry DiD's default inference does not hold on the sample's design: " + text,
+            file=settings.reports_dir / "validation.html",
+        )
 
 
 def _quarterly(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:

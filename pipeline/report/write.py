@@ -163,6 +163,18 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
                 for p in quarterly
                 if p.suffix == ".html"
             ),
+            *(
+                [
+                    {
+                        "href": "validation.html",
+                        "title": "Validering av inferensen",
+                        "description": "simulert dekning og forkastning for registeranalysen "
+                        "(ot-eval validate-stats, egen kjøring)",
+                    }
+                ]
+                if (settings.reports_dir / "validation.html").is_file()
+                else []
+            ),
         ],
         prov=prov,
         plotly_js=None,

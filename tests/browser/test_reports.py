@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -130,3 +132,32 @@ def test_quarterly_report_in_chromium(pipeline_run: Run, browser) -> None:  # ty
     page.emulate_media(media="print")
     assert not page.locator("nav").count() or not page.locator("nav").first.is_visible()
     page.close()
+
+
+def test_validation_page_opens_says_when_too_few_to_judge_and_the_index_links_it(
+    tmp_path: Path, evaluated_fast: Path, browser
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.runs import cli, evaluated_copy
+
+    config = evaluated_copy(evaluated_fast, tmp_path / "p")
+    refused = cli(config, "validate-stats", "--replications", "1")
+    assert refused.returncode == 2 and "at least 2 replications" in refused.stderr
+    done = cli(config, "validate-stats", "--replications", "4", "--draws", "19", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    assert "for få til å avgjøre" in done.stdout
+    reports = tmp_path / "p" / "reports"
+    figures = json.loads((reports / "validation.json").read_text())
+    assert [m["inference"] for m in figures["methods"]] == ["cluster", "wild", "ri"]
+    assert figures["plan"]["replications"] == 4
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((reports / "validation.html").as_uri())
+    assert errors == []
+    table = page.inner_text("#validation")
+    assert "Wild cluster bootstrap" in table and "Randomiseringsinferens" in table
+    assert "Proveniens" in page.inner_text("#provenance")
+    assert cli(config, "report").returncode == 0  # the next report links the page
+    page.goto((reports / "index.html").as_uri())
+    page.click("text=Validering av inferensen")
+    assert page.url.endswith("/reports/validation.html")
