@@ -308,7 +308,8 @@ def _reproduce_did(
         params,
     ).df()
     relative = str(dims["relative_year"]) if "relative_year" in dims else None
-    estimate, mart = panel_estimate(con, str(dims["outcome"]), panel, relative)
+    estimator = str(dims.get("estimator", "twfe"))
+    estimate, mart = panel_estimate(con, str(dims["outcome"]), panel, relative, estimator)
     summary = (
         mart.groupby(["evaluation_group", "is_treated"], sort=True)
         .agg(municipality_years=("kommune", "size"), events=("events", "sum"),

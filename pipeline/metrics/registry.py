@@ -11,7 +11,8 @@ import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part
 from pipeline.metrics.tidy import frame, resampling
-from pipeline.stats.did import PreTrend, estimate, event_study
+from pipeline.stats.did import NotIdentified, PreTrend, estimate, event_study
+from pipeline.stats.did_robust import imputation
 
 OUTCOMES = {  # outcome (a rate of the panel): its label, its event count and its weight
     # (the denominator: person-years, or the primary stays of the readmission share)
@@ -55,6 +56,10 @@ INFERENCE = {
     "wild": "Wild cluster bootstrap (WCR, Webb-vekter)",
     "ri": "Randomiseringsinferens (placebo blant sammenligningskommuner)",
 }
+# the estimators beside each other: TWFE with every kind of inference above, and the
+# imputation estimator (robust to effects that differ by cohort and over time) with its own
+ESTIMATORS = {"twfe": "TWFE", "imputation": "Imputasjon (Borusyak, Jaravel & Spiess)"}
+IMPUTATION_INFERENCE = ("bjs", "Analytisk (BJS teorem 3), klyngerobust, t(G − 1)")
 PART = Part(
     "did",
     "hendelser i kommune-året (innleggelser, kontakter; for reinnleggelser: primæropphold "
@@ -69,7 +74,8 @@ DEFINITION = Definition(
     title="Registerutfall: piloter mot sammenligningskommuner",
     units="marts.fct_registry_outcome_rows",
     unit="en registerrad (hendelse, person-år eller primæropphold) i en kommune og et år i panelet",
-    dims=("outcome", "inference"),
+    dims=("outcome", "estimator", "inference"),
+    free=("estimator",),  # both estimators rest on the same panel rows
     filters="Pilot- og sammenligningskommuner (konfigurasjonen), årene first_year–last_year "
     "som estimeringen bruker (in_estimation); bosted harmonisert til konfigurert årgang. "
     "Akutte innleggelser: døgnopphold (omsorgsnivå 1) med hastegrad 1–3. Fastlege- og "
@@ -84,8 +90,13 @@ DEFINITION = Definition(
     "t(G − 1)-intervall; wild cluster bootstrap med nullhypotesen pålagt (Webb-vekter, p-verdi "
     "og intervall ved testinversjon); randomiseringsinferens der pilotenes behandlingsforløp "
     "gis til like mange sammenligningskommuner (RI-t, p-verdi og intervall β̂ ± q·SE). "
-    "Antall trekk og frø: [evaluation] bootstrap_replications og seed.",
-    parts=dict.fromkeys(INFERENCE, PART),
+    "Antall trekk og frø: [evaluation] bootstrap_replications og seed. Ved siden av står "
+    "imputasjonsestimatoren (Borusyak, Jaravel & Spiess 2024, pakken diff-diff): kommune- og "
+    "årseffekter tilpasset bare på ubehandlede kommune-år, effekten er snittet av observert "
+    "minus imputert i de behandlede årene, vektet med kommunens gjennomsnittlige nevner; den "
+    "tåler at effekten varierer mellom piloter og over tid, men krever en behandling som er "
+    "0 eller 1 og varer (år etter at en pilot sluttet er utenfor).",
+    parts=dict.fromkeys([*INFERENCE, IMPUTATION_INFERENCE[0]], PART),
     part_by="inference",
     keys=("kommune", "year", "evaluation_group", "is_treated", "value"),
 )
@@ -181,15 +192,34 @@ def _events(
     )
 
 
+def _imputation(data: pd.DataFrame, outcome: str, after: str | None) -> dict[str, Any]:
+    """The imputation estimate for one outcome, or a row without numbers that says why the
+    design is outside what it covers (e.g. partly treated years under partial_years =
+    exposure). Years after a pilot ended are left out: neither treated nor untreated."""
+    design = _design(data, outcome)
+    if after:
+        design["frame"] = design["frame"][design["frame"][after] == 0]
+    try:
+        row = imputation(**design, treated="is_treated").iloc[0]
+        return {str(k): v for k, v in row.items()}
+    except NotIdentified as why:
+        rows = len(design["frame"])
+        clusters = int(design["frame"]["kommune"].nunique())
+        nothing = dict.fromkeys(("estimate", "std_error", "ci_low", "ci_high", "p_value"), None)
+        return nothing | {"n_obs": rows, "n_clusters": clusters, "method": f"not estimated: {why}"}
+
+
 def panel_estimate(
     con: duckdb.DuckDBPyConnection,
     outcome: str,
     traced: pd.DataFrame,
     relative_year: str | None = None,
+    estimator: str = "twfe",
 ) -> tuple[float, pd.DataFrame]:
-    """The DiD estimate (or, given `relative_year`, the event-study coefficient or the
-    pre-trend statistic) after checking that `traced` (events and person-years per kommune and
-    year, summed from the traced source rows) is the panel the estimate was fitted on."""
+    """The DiD estimate of `estimator` (or, given `relative_year`, the event-study
+    coefficient or the pre-trend statistic) after checking that `traced` (events and
+    person-years per kommune and year, summed from the traced source rows) is the panel the
+    estimate was fitted on."""
     data = _panel(con)
     _label, count, weight = OUTCOMES[outcome]
     both = _rows(data, outcome).merge(traced, on=["kommune", "year"], how="outer", indicator=True)
@@ -204,6 +234,9 @@ def panel_estimate(
             f"{int((~agree).sum())} municipality-year(s) differ"
         )
     panel = both.assign(events=both[count], denominator=both[weight])
+    if estimator == "imputation":
+        value = _imputation(data, outcome, _after(con))["estimate"]
+        return (float("nan") if value is None else float(value)), panel
     if relative_year is None:
         return float(
             _fit(data, outcome, after=_after(con))[("cluster", "is_treated")]["estimate"]
@@ -217,8 +250,9 @@ def panel_estimate(
 
 
 def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """TWFE DiD estimate per outcome, with CR1, wild-bootstrap and randomisation inference;
-    the after-exit term beside it when the config keeps those years."""
+    """Per outcome: the TWFE DiD estimate with CR1, wild-bootstrap and randomisation
+    inference (the after-exit term beside it when the config keeps those years), and the
+    imputation estimate beside it."""
     data = _panel(con)
     replications, seed = resampling(con)
     after = _after(con)
@@ -228,35 +262,46 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         # what the estimate rests on (events; KPR: hour-days or days): thin data shows here
         events = round(float(_rows(data, outcome)[count].sum()))
         fitted = _fit(data, outcome, tuple(INFERENCE), seed, replications, after)
+        shared = {"outcome": outcome, "label": label, "n_treated_clusters": treated}
         for inference, inference_label in INFERENCE.items():
             res = fitted[(inference, "is_treated")]
             exit_term = fitted.get((inference, "after_exit"))
             rows.append(
-                {
-                    "outcome": outcome,
-                    "inference": inference,
-                    "label": label,
-                    "inference_label": inference_label,
-                    "n_clusters": int(res["n_clusters"]),
-                    "n_treated_clusters": treated,
-                    "events": events,
-                    "se": res["std_error"],
-                    "p_value": res["p_value"],
-                    **{
-                        f"after_exit_{k}": (exit_term[k] if exit_term is not None else None)
-                        for k in ("estimate", "ci_low", "ci_high", "p_value")
-                    },
-                    "n": int(res["n_obs"]),
-                    "estimate": res["estimate"],
-                    "ci_low": res["ci_low"],
-                    "ci_high": res["ci_high"],
-                    "method": res["method"],
+                shared
+                | _row(res, "twfe", inference, inference_label, events)
+                | {
+                    f"after_exit_{k}": (exit_term[k] if exit_term is not None else None)
+                    for k in ("estimate", "ci_low", "ci_high", "p_value")
                 }
             )
-    columns = ["outcome", "inference", "label", "inference_label", "n_clusters"]
+        robust = _imputation(data, outcome, after)
+        rows.append(shared | _row(robust, "imputation", *IMPUTATION_INFERENCE, events))
+    columns = ["outcome", "estimator", "inference", "label", "estimator_label"]
+    columns += ["inference_label", "n_clusters", "n_treated_clusters", "events", "se", "p_value"]
     extra = ["after_exit_estimate", "after_exit_ci_low", "after_exit_ci_high", "after_exit_p_value"]
-    out = frame(rows, [*columns, "n_treated_clusters", "events", "se", "p_value", *extra])
-    return out.astype(dict.fromkeys(extra, "float64"))
+    out = frame(rows, [*columns, *extra])
+    return out.astype(dict.fromkeys(["se", "p_value", *extra], "float64"))
+
+
+def _row(
+    res: dict[str, Any], estimator: str, inference: str, inference_label: str, events: int
+) -> dict[str, Any]:
+    """One estimate as a row of metrics.registry_did."""
+    return {
+        "estimator": estimator,
+        "estimator_label": ESTIMATORS[estimator],
+        "inference": inference,
+        "inference_label": inference_label,
+        "n_clusters": int(res["n_clusters"]),
+        "events": events,
+        "se": res["std_error"],
+        "p_value": res["p_value"],
+        "n": int(res["n_obs"]),
+        "estimate": res["estimate"],
+        "ci_low": res["ci_low"],
+        "ci_high": res["ci_high"],
+        "method": res["method"],
+    }
 
 
 def registry_event_study(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -491,6 +491,7 @@ EVALUATION: tuple[Section, ...] = (
                 "registry_did",
                 (
                     Col("label", "Utfall"),
+                    Col("estimator_label", "Estimator"),
                     Col("inference_label", "Inferens"),
                     Col("n", "Kommune-år", "count"),
                     Col("n_clusters", "Kommuner", "count"),

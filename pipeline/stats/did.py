@@ -92,7 +92,7 @@ def estimate(
             raise ValueError(f"inference must be one of {', '.join(INFERENCE)}, got {kind!r}")
     if bootstrap_weights not in BOOTSTRAP_WEIGHTS:
         raise ValueError(f"bootstrap_weights must be one of {', '.join(BOOTSTRAP_WEIGHTS)}")
-    data = _data(frame, outcome, unit, time, treated, weights, cluster or unit, after)
+    data = coded_frame(frame, outcome, unit, time, treated, weights, cluster or unit, after)
     terms = {"d": treated, **({"a": after} if after and (data["a"] != 0).any() else {})}
     for column, name in terms.items():
         _check_identified(data, column, name)
@@ -150,7 +150,7 @@ def estimate(
     return table.drop(columns="inference") if isinstance(inference, str) else table
 
 
-def _data(
+def coded_frame(
     frame: pd.DataFrame,
     outcome: str,
     unit: str,
@@ -526,7 +526,7 @@ def event_study(
     nulls in simulations with 6 treated of 12 units. `after` as in `estimate`. One row per
     event time: relative, estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters,
     method (the reference row is 0 by construction)."""
-    data = _data(frame, outcome, unit, time, outcome, weights, cluster or unit, after)
+    data = coded_frame(frame, outcome, unit, time, outcome, weights, cluster or unit, after)
     rel = pd.to_numeric(frame[relative], errors="raise").to_numpy(dtype=float)
     times = sorted({int(r) for r in rel[~np.isnan(rel)]})
     if reference not in times:

@@ -232,7 +232,8 @@ def test_psfs_mean_change_recovers_planted_change(pipeline_run: Run) -> None:
 
 
 def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run) -> None:
-    m = metric(pipeline_run, "registry_did").set_index(["outcome", "inference"])
+    every = metric(pipeline_run, "registry_did")
+    m = every[every.estimator == "twfe"].set_index(["outcome", "inference"])
     truth = pipeline_run.truth["registries"]["emergency_admissions_did_per_1000"]
     adm = m.loc["emergency_admissions_per_1000"]
     assert set(adm.index) == {"cluster", "wild", "ri"}
@@ -254,6 +255,14 @@ def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run
     assert adm.loc["ri", "p_value"] > adm.loc["cluster", "p_value"]
     gp = m.loc["gp_contacts_per_person_year"]  # nothing planted on GP contacts
     assert (gp["ci_low"] <= 0).all() and (gp["ci_high"] >= 0).all()
+    # the imputation estimator beside TWFE, one row per outcome: every pilot started the
+    # same day, so it lands near TWFE (its weights: each municipality's mean person-years)
+    robust = every[every.estimator == "imputation"].set_index("outcome")
+    assert set(robust.index) == set(every.outcome) and (robust.inference == "bjs").all()
+    r = robust.loc["emergency_admissions_per_1000"]
+    assert r["ci_low"] <= truth <= r["ci_high"] and r["n"] == used[0]
+    assert abs(r["estimate"] - adm["estimate"].iloc[0]) < 1.0
+    assert "Borusyak" in r["method"] and "mean person_years" in r["method"]
 
 
 def test_registry_panel_carries_the_planted_municipality_year_shocks(pipeline_run: Run) -> None:
