@@ -147,6 +147,20 @@ def trend_lines(
     return _layout(fig, title, "År", y_title)
 
 
+def event_points(
+    data: pd.DataFrame, *, x: str, y: str, title: str, y_title: str, **_: object
+) -> go.Figure:
+    """Event-study coefficients by event time with their CIs, a line at no effect and one
+    between the reference year and the start; rows whose x is not a time (the joint
+    pre-trend test) are not coefficients and are left out."""
+    times = pd.to_numeric(data[x], errors="coerce")
+    data = data.assign(**{x: times}).dropna(subset=[x]).sort_values(x)
+    fig = go.Figure(_points(data, x, y))
+    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig.add_vline(x=-0.5, line_dash="dot", line_color="grey")
+    return _layout(fig, title, "År fra pilotens start", y_title)
+
+
 def heat_map(data: pd.DataFrame, *, x: str, y: str, title: str, color: str | None,
              **_: object) -> go.Figure:  # fmt: skip
     """Shares as a grid: rows = `color` (codes, grouped by theme), columns = x

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pipeline.metrics import registry
+
 FOCUS = "@report.municipality"  # a `where` value: the config's [report] municipality
 SNAPSHOTS = "@evaluation.team_snapshots"  # a `where` value: the configured snapshot dates
 QUARTER = "@report.quarter"  # a `where` value: the config's [report] quarter
@@ -474,16 +476,37 @@ EVALUATION: tuple[Section, ...] = (
         "(partial_years, after_exit). Hendelsesstudien viser effekten år for år fra start; "
         "med bare ett år før start kan parallelle trender ikke testes, og tabellen sier det. "
         "«Grunnlag» er det estimatet bygger på (hendelser; for KPR-utfallene timedøgn og "
-        "døgn): med få hendelser er selv en lav p-verdi et svakt grunnlag.",
+        "døgn): med få hendelser er selv en lav p-verdi et svakt grunnlag. Hva seks piloter "
+        "kan og ikke kan vise: de kan vise en stor endring, men bare en stor — "
+        "validation.html oppgir minste påviselige effekt; en mindre effekt kan finnes uten å "
+        "synes, så et resultat uten signifikans er ikke bevis for at piloten ikke virket. Og "
+        "de kan ikke skille piloten fra annet som skjedde i de samme kommunene i de samme "
+        "årene. Imputasjonsestimatoren står ved siden av TWFE: den tåler at effekten er "
+        "ulik mellom piloter og over tid; ligger de to nær hverandre, er det ikke det som "
+        "driver TWFE-tallet.",
         (
-            Figure(
-                "trend_lines",
-                "Akutte innleggelser per 1 000 personår",
-                "marts.fct_registry_group_year",
-                x="year",
-                color="evaluation_group",
-                y="emergency_admissions_per_1000",
-                y_title="Per 1 000 personår",
+            *(
+                Figure(
+                    "trend_lines",
+                    label,
+                    "marts.fct_registry_group_year",
+                    x="year",
+                    color="evaluation_group",
+                    y=outcome,
+                    y_title="",
+                )
+                for outcome, (label, _count, _weight) in registry.OUTCOMES.items()
+            ),
+            *(
+                Figure(
+                    "event_points",
+                    f"{label}: effekt per år fra start (hendelsesstudie)",
+                    "metrics.registry_event_study",
+                    {"outcome": outcome},
+                    x="relative_year",
+                    y_title="Koeffisient (95 % KI)",
+                )
+                for outcome, (label, _count, _weight) in registry.OUTCOMES.items()
             ),
         ),
         (

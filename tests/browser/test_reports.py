@@ -59,6 +59,11 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert "Senja" in page.inner_text("#team")
         assert "sekundærprikking" in page.inner_text("#team")  # the suppression footnote
         assert page.locator("#register table").count() == 2  # the DiD and the event study
+        # per outcome its trend, pilot vs comparison, and its event study
+        from pipeline.metrics.registry import OUTCOMES
+
+        assert page.locator("#register .js-plotly-plot").count() == 2 * len(OUTCOMES)
+        assert "Estimator" in page.inner_text("#register table >> nth=0")
         # themes: bars and the heat map by municipality; the joint display: per joint a dot
         # plot and a table with one row per pilot municipality
         assert page.locator("#intervjuer .js-plotly-plot").count() == 2
