@@ -25,6 +25,7 @@ DEFAULT_METHOD = "wild"
 COVERAGE_BAND = (Fraction(93, 100), Fraction(97, 100))
 MAX_REJECTION = Fraction(6, 100)
 LEVEL = 0.95
+ALPHA = Fraction(1, 20)  # 1 − LEVEL, exactly
 MIN_REPLICATIONS = 200  # fewer cannot tell 95 % from 92 % (Monte Carlo error 1.5 points)
 
 
@@ -83,6 +84,12 @@ def simulate(plan: Plan, jobs: int | None = None) -> pd.DataFrame:
     return pd.DataFrame([row for part in parts for row in part])
 
 
+def _rejects(p_values: pd.Series) -> list[bool]:
+    """p ≤ α, in exact arithmetic: a bootstrap or randomisation p-value is a ratio of counts
+    (50/1,000 must reject at 5 %), recovered from its float before the comparison."""
+    return [Fraction(float(p)).limit_denominator(10**9) <= ALPHA for p in p_values]
+
+
 def _share(hits: Sequence[bool]) -> tuple[Fraction, float]:
     """The share as an exact fraction, and its Monte Carlo standard error."""
     n = len(hits)
@@ -102,8 +109,8 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         truth = float(planted["truth"].iloc[0])
         covered = (planted["ci_low"] <= truth) & (truth <= planted["ci_high"])
         coverage, coverage_se = _share(list(covered))
-        rejection, rejection_se = _share(list(null["p_value"] < 1 - LEVEL))
-        power, _ = _share(list(planted["p_value"] < 1 - LEVEL))
+        rejection, rejection_se = _share(_rejects(null["p_value"]))
+        power, _ = _share(_rejects(planted["p_value"]))
         sd = float(null["estimate"].std(ddof=1))
         out.append(
             {

@@ -63,3 +63,13 @@ def test_validation_measures_every_method_and_is_the_same_in_parallel() -> None:
     # with no planted effect the estimates centre on 0 (sd about 6 per panel, 12 panels)
     null = summarise(simulate(dataclasses.replace(plan, design=Design(effect_per_1000=0.0)), 1))
     assert null["mean_estimate"].abs().max() < 6
+
+
+def test_a_p_value_equal_to_alpha_rejects_in_exact_arithmetic() -> None:
+    import pandas as pd
+
+    from pipeline.stats.did_validation import _rejects
+
+    # 50/1000 is 0.05000000000000000277 as a float: above 1/20 unless recovered exactly
+    p = pd.Series([50 / 1000, 51 / 1000, 49 / 999, 0.0500000003, 0.04999999])
+    assert _rejects(p) == [True, False, True, False, True]
