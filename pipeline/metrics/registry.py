@@ -12,7 +12,7 @@ import pandas as pd
 from pipeline.metrics.definition import Definition, Part
 from pipeline.metrics.tidy import frame, resampling
 from pipeline.stats.did import NotIdentified, PreTrend, estimate, event_study
-from pipeline.stats.did_robust import imputation
+from pipeline.stats.did_robust import imputation, synthetic
 
 OUTCOMES = {  # outcome (a rate of the panel): its label, its event count and its weight
     # (the denominator: person-years, or the primary stays of the readmission share)
@@ -58,8 +58,16 @@ INFERENCE = {
 }
 # the estimators beside each other: TWFE with every kind of inference above, and the
 # imputation estimator (robust to effects that differ by cohort and over time) with its own
-ESTIMATORS = {"twfe": "TWFE", "imputation": "Imputasjon (Borusyak, Jaravel & Spiess)"}
-IMPUTATION_INFERENCE = ("bjs", "Analytisk (BJS teorem 3), klyngerobust, t(G − 1)")
+ESTIMATORS = {
+    "twfe": "TWFE",
+    "imputation": "Imputasjon (Borusyak, Jaravel & Spiess)",
+    "synthetic": "Syntetisk DiD (Arkhangelsky mfl.)",
+}
+# the robust estimators, each with its own inference: (inference, its label)
+ROBUST = {
+    "imputation": ("bjs", "Analytisk (BJS teorem 3), klyngerobust, t(G − 1)"),
+    "synthetic": ("placebo", "Placebo-varians (uvektet), normalfordelt KI"),
+}
 PART = Part(
     "did",
     "hendelser i kommune-året (innleggelser, kontakter; for reinnleggelser: primæropphold "
@@ -95,8 +103,11 @@ DEFINITION = Definition(
     "årseffekter tilpasset bare på ubehandlede kommune-år, effekten er snittet av observert "
     "minus imputert i de behandlede årene, vektet med kommunens gjennomsnittlige nevner; den "
     "tåler at effekten varierer mellom piloter og over tid, men krever en behandling som er "
-    "0 eller 1 og varer (år etter at en pilot sluttet er utenfor).",
-    parts=dict.fromkeys([*INFERENCE, IMPUTATION_INFERENCE[0]], PART),
+    "0 eller 1 og varer (år etter at en pilot sluttet er utenfor). Og syntetisk DiD "
+    "(Arkhangelsky mfl. 2021, diff-diff): kommune- og årsvekter som får "
+    "sammenligningskommunene til å ligne pilotene før start, uvektet med personår, bare på "
+    "årene alle kommunene har; placebo-varians.",
+    parts=dict.fromkeys([*INFERENCE, *(i for i, _label in ROBUST.values())], PART),
     part_by="inference",
     keys=("kommune", "year", "evaluation_group", "is_treated", "value"),
 )
@@ -192,16 +203,22 @@ def _events(
     )
 
 
-def _imputation(data: pd.DataFrame, outcome: str, after: str | None) -> dict[str, Any]:
-    """The imputation estimate for one outcome, or a row without numbers that says why the
-    design is outside what it covers (e.g. partly treated years under partial_years =
+def _robust(
+    data: pd.DataFrame, outcome: str, estimator: str, after: str | None, seed: int, reps: int
+) -> dict[str, Any]:
+    """A robust estimator's estimate for one outcome, or a row without numbers that says why
+    the design is outside what it covers (e.g. partly treated years under partial_years =
     exposure). Years after a pilot ended are left out: neither treated nor untreated."""
     design = _design(data, outcome)
     if after:
         design["frame"] = design["frame"][design["frame"][after] == 0]
     try:
-        row = imputation(**design, treated="is_treated").iloc[0]
-        return {str(k): v for k, v in row.items()}
+        if estimator == "imputation":
+            table = imputation(**design, treated="is_treated")
+        else:  # synthetic DiD has no observation weights
+            design.pop("weights")
+            table = synthetic(**design, treated="is_treated", seed=seed, replications=reps)
+        return {str(k): v for k, v in table.iloc[0].items()}
     except NotIdentified as why:
         rows = len(design["frame"])
         clusters = int(design["frame"]["kommune"].nunique())
@@ -234,8 +251,9 @@ def panel_estimate(
             f"{int((~agree).sum())} municipality-year(s) differ"
         )
     panel = both.assign(events=both[count], denominator=both[weight])
-    if estimator == "imputation":
-        value = _imputation(data, outcome, _after(con))["estimate"]
+    if estimator in ROBUST:
+        replications, seed = resampling(con)
+        value = _robust(data, outcome, estimator, _after(con), seed, replications)["estimate"]
         return (float("nan") if value is None else float(value)), panel
     if relative_year is None:
         return float(
@@ -274,8 +292,9 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     for k in ("estimate", "ci_low", "ci_high", "p_value")
                 }
             )
-        robust = _imputation(data, outcome, after)
-        rows.append(shared | _row(robust, "imputation", *IMPUTATION_INFERENCE, events))
+        for estimator, inference_pair in ROBUST.items():
+            robust = _robust(data, outcome, estimator, after, seed, replications)
+            rows.append(shared | _row(robust, estimator, *inference_pair, events))
     columns = ["outcome", "estimator", "inference", "label", "estimator_label"]
     columns += ["inference_label", "n_clusters", "n_treated_clusters", "events", "se", "p_value"]
     extra = ["after_exit_estimate", "after_exit_ci_low", "after_exit_ci_high", "after_exit_p_value"]

@@ -483,7 +483,9 @@ EVALUATION: tuple[Section, ...] = (
         "de kan ikke skille piloten fra annet som skjedde i de samme kommunene i de samme "
         "årene. Imputasjonsestimatoren står ved siden av TWFE: den tåler at effekten er "
         "ulik mellom piloter og over tid; ligger de to nær hverandre, er det ikke det som "
-        "driver TWFE-tallet.",
+        "driver TWFE-tallet. Syntetisk DiD vekter sammenligningskommunene slik at de ligner "
+        "pilotene før start; den er uvektet og bruker bare årene alle kommunene har, og er "
+        "derfor bredere.",
         (
             *(
                 Figure(

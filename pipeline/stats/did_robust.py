@@ -1,5 +1,7 @@
-"""A DiD that stays right when effects differ between cohorts and over time: the imputation
-estimator (Borusyak, Jaravel & Spiess 2024), from the `diff-diff` package.
+"""DiD estimators beside TWFE, from the `diff-diff` package: the imputation estimator
+(Borusyak, Jaravel & Spiess 2024), right when effects differ between cohorts and over time,
+and synthetic DiD (Arkhangelsky et al. 2021), which reweights comparison units and years to
+match the treated units' past when they are few.
 
 TWFE compares late-treated units with already-treated ones when adoption is staggered, and
 with effects that grow over time that comparison can flip the sign of the estimate. The
@@ -13,6 +15,7 @@ beside TWFE as a check.
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -82,15 +85,69 @@ def imputation(
         f"Theorem 3 SE clustered by {by}, t(G − 1) {level:.0%} CI"
         + (f"; weights: each {unit}'s mean {weights}" if averaged else "")
     )
-    row = [
-        "treated",
-        float(fit.overall_att),
-        float(fit.overall_se),
-        low,
-        high,
-        float(fit.overall_p_value),
-        len(data),
-        int(data["c"].nunique()),
-        method,
-    ]
+    values = (fit.overall_att, fit.overall_se, low, high, fit.overall_p_value)
+    return _tidy(values, len(data), int(data["c"].nunique()), method)
+
+
+def _tidy(values: tuple[Any, ...], n_obs: int, n_clusters: int, method: str) -> pd.DataFrame:
+    """estimate, std_error, ci_low, ci_high, p_value as the one row `estimate` returns."""
+    row = ["treated", *(float(v) for v in values), n_obs, n_clusters, method]
     return pd.DataFrame([row], columns=COLUMNS)
+
+
+def synthetic(
+    frame: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treated: str,
+    *,
+    level: float = 0.95,
+    seed: int = 20180901,
+    replications: int = 200,
+) -> pd.DataFrame:
+    """The synthetic DiD estimate as one tidy row (the columns of `estimate`): unit weights
+    that make the comparison units' pre-period path match the treated units', time weights
+    that make the pre-periods match the post-periods, then a weighted DiD; the standard error
+    by the placebo method (`replications` placebo treated sets drawn with `seed`; normal
+    interval). It needs a balanced panel with one treatment block, so only the periods every
+    unit has are used (the method text lists them), and every treated unit must be untreated
+    in the same periods and treated (1) in the others; `NotIdentified` says why otherwise.
+    Unweighted: the estimator has no observation weights."""
+    from diff_diff import SyntheticDiD
+
+    data = coded_frame(frame, outcome, unit, time, treated, None, unit)
+    data["period"] = frame[time].to_numpy()
+    units = data["u"].nunique()
+    complete = data.groupby("period")["u"].nunique() == units
+    kept = sorted(complete[complete].index)
+    data = data[data["period"].isin(kept)]
+    ever = data.groupby("u")["d"].transform("max") > 0
+    on = data.loc[ever].groupby("period")["d"].agg(["min", "max"])
+    if not np.isin(data["d"], (0.0, 1.0)).all() or (on["min"] != on["max"]).any():
+        raise NotIdentified(
+            f"synthetic DiD needs one treatment block ({treated} 0 or 1, every treated unit "
+            "starting in the same period and staying on): use partial_years = drop"
+        )
+    post = [t for t in kept if on.loc[t, "max"] == 1]
+    if not post or len(post) == len(kept) or not ever.any() or ever.all():
+        raise NotIdentified("synthetic DiD needs periods before and after, treated and not")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = SyntheticDiD(
+            alpha=1 - level, variance_method="placebo", n_bootstrap=replications, seed=seed
+        ).fit(
+            data.assign(ever=ever.astype(int)),
+            outcome="y",
+            treatment="ever",
+            unit="u",
+            time="period",
+            post_periods=post,
+        )
+    low, high = (float(v) for v in fit.conf_int)
+    method = (
+        "synthetic DiD (Arkhangelsky et al. 2021; diff-diff SyntheticDiD), unweighted, on the "
+        f"{time}s every {unit} has ({', '.join(str(t) for t in kept)}); placebo SE "
+        f"({replications} placebo draws, seed {seed}), normal {level:.0%} CI"
+    )
+    return _tidy((fit.att, fit.se, low, high, fit.p_value), len(data), units, method)

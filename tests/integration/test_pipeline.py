@@ -263,6 +263,13 @@ def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run
     assert r["ci_low"] <= truth <= r["ci_high"] and r["n"] == used[0]
     assert abs(r["estimate"] - adm["estimate"].iloc[0]) < 1.0
     assert "Borusyak" in r["method"] and "mean person_years" in r["method"]
+    # synthetic DiD on the years every municipality has (2018 is partial for the pilots,
+    # 2022 after Asker's and Steinkjer's exit): unweighted, so wider
+    synthetic = every[every.estimator == "synthetic"].set_index("outcome")
+    assert set(synthetic.index) == set(every.outcome) and (synthetic.inference == "placebo").all()
+    s = synthetic.loc["emergency_admissions_per_1000"]
+    assert s["ci_low"] <= truth <= s["ci_high"] and s["n"] == 30 * 4 and s["n_clusters"] == 30
+    assert "(2017, 2019, 2020, 2021)" in s["method"]
 
 
 def test_registry_panel_carries_the_planted_municipality_year_shocks(pipeline_run: Run) -> None:

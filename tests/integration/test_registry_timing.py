@@ -33,6 +33,7 @@ def test_exposure_and_a_separate_after_exit_term(tmp_path: Path) -> None:
     assert np.allclose(first.is_treated, 122 / 365) and np.allclose(first.exposure, 122 / 365)
     exited = panel[(panel.year == 2022) & panel.kommune.isin(["3203", "5006"])]  # ended 2021
     assert (exited.after_exit == 1.0).all() and (exited.is_treated == 0.0).all()
+    synthetic = did[did.estimator == "synthetic"]
     robust, did = did[did.estimator == "imputation"], did[did.estimator == "twfe"]
     per_person_year = did[did.outcome != "readmission_share_67"]
     assert (per_person_year.n == 180).all()  # every municipality-year stays in
@@ -44,6 +45,8 @@ def test_exposure_and_a_separate_after_exit_term(tmp_path: Path) -> None:
     # its rows say so instead of giving a number
     assert len(robust) == 6 and robust.estimate.isna().all() and robust.ci_low.isna().all()
     assert robust.method.str.contains("not estimated: .*0 or 1.*partial_years = drop").all()
+    assert synthetic.estimate.isna().all()
+    assert synthetic.method.str.startswith("not estimated: synthetic DiD needs").all()
 
 
 def test_an_unknown_timing_choice_is_refused(tmp_path: Path) -> None:
