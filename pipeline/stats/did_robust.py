@@ -130,8 +130,12 @@ def synthetic(
             "starting in the same period and staying on): use partial_years = drop"
         )
     post = [t for t in kept if on.loc[t, "max"] == 1]
-    if not post or len(post) == len(kept) or not ever.any() or ever.all():
+    if not post or post == kept or ever.all():
         raise NotIdentified("synthetic DiD needs periods before and after, treated and not")
+    if post != kept[kept.index(post[0]) :]:
+        raise NotIdentified(
+            f"synthetic DiD needs one treatment block: {treated} stops before the last period"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = SyntheticDiD(

@@ -94,3 +94,7 @@ def test_synthetic_did_refuses_staggered_starts_with_the_reason() -> None:
     panel = _panel(starts, 8, lambda u, e: -1.0)
     with pytest.raises(NotIdentified, match="one treatment block"):
         synthetic(panel, "y", "unit", "year", "d")
+    block = _panel(dict.fromkeys(range(6), 3), 8, lambda u, e: -1.0)
+    paused = block.assign(d=np.where(block["year"] == 2019, 0.0, block["d"]))
+    with pytest.raises(NotIdentified, match="stops before the last period"):
+        synthetic(paused, "y", "unit", "year", "d")
