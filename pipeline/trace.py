@@ -309,7 +309,10 @@ def _reproduce_did(
     ).df()
     relative = str(dims["relative_year"]) if "relative_year" in dims else None
     estimator = str(dims.get("estimator", "twfe"))
-    estimate, mart = panel_estimate(con, str(dims["outcome"]), panel, relative, estimator)
+    inference = str(dims.get("inference", "cluster"))
+    estimate, mart = panel_estimate(
+        con, str(dims["outcome"]), panel, relative, estimator, inference
+    )
     summary = (
         mart.groupby(["evaluation_group", "is_treated"], sort=True)
         .agg(municipality_years=("kommune", "size"), events=("events", "sum"),

@@ -11,8 +11,9 @@ import pandas as pd
 
 from pipeline.metrics.definition import Definition, Part
 from pipeline.metrics.tidy import frame, resampling
-from pipeline.stats.did import NotIdentified, PreTrend, estimate, event_study
-from pipeline.stats.did_robust import imputation, synthetic
+from pipeline.stats.did import NotIdentified, PreTrend, estimate, event_fit, event_study
+from pipeline.stats.did_robust import complete_periods, imputation, synthetic
+from pipeline.stats.did_sensitivity import honest
 
 OUTCOMES = {  # outcome (a rate of the panel): its label, its event count and its weight
     # (the denominator: person-years, or the primary stays of the readmission share)
@@ -62,11 +63,17 @@ ESTIMATORS = {
     "twfe": "TWFE",
     "imputation": "Imputasjon (Borusyak, Jaravel & Spiess)",
     "synthetic": "Syntetisk DiD (Arkhangelsky mfl.)",
+    "honest": "HonestDiD-grenser (Rambachan & Roth)",
 }
-# the robust estimators, each with its own inference: (inference, its label)
+# the estimators beside TWFE, each with its own inference: (estimator, inference) → label;
+# the HonestDiD rows are the event study's post-period mean with an interval that allows
+# the pilots' drift from before the start to go on (a linear drift; steps no larger than
+# the largest before the start)
 ROBUST = {
-    "imputation": ("bjs", "Analytisk (BJS teorem 3), klyngerobust, t(G − 1)"),
-    "synthetic": ("placebo", "Placebo-varians (uvektet), normalfordelt KI"),
+    ("imputation", "bjs"): "Analytisk (BJS teorem 3), klyngerobust, t(G − 1)",
+    ("synthetic", "placebo"): "Placebo-varians (uvektet), normalfordelt KI",
+    ("honest", "smoothness"): "Glatthet (ΔSD, M = 0): lineær skjevhet i trend videreført",
+    ("honest", "relative_magnitude"): "Relativ størrelse (ΔRM, M̄ = 1), grovt intervall",
 }
 PART = Part(
     "did",
@@ -106,8 +113,14 @@ DEFINITION = Definition(
     "0 eller 1 og varer (år etter at en pilot sluttet er utenfor). Og syntetisk DiD "
     "(Arkhangelsky mfl. 2021, diff-diff): kommune- og årsvekter som får "
     "sammenligningskommunene til å ligne pilotene før start, uvektet med personår, bare på "
-    "årene alle kommunene har; placebo-varians.",
-    parts=dict.fromkeys([*INFERENCE, *(i for i, _label in ROBUST.values())], PART),
+    "årene alle kommunene har; placebo-varians. HonestDiD-grensene (Rambachan & Roth 2023, "
+    "diff-diff) tar snittet av hendelsesstudiens koeffisienter etter start og gir et intervall "
+    "som tåler brudd på parallelle trender: glatthet (ΔSD, M = 0) lar pilotenes lineære "
+    "avvik før start fortsette; relativ størrelse (ΔRM, M̄ = 1) tillater steg etter start "
+    "like store som det største før start (grovt intervall: identifisert mengde ± kritisk "
+    "verdi × SE). Begge trenger minst ett år før referanseåret; ellers står raden uten tall "
+    "med begrunnelsen.",
+    parts=dict.fromkeys([*INFERENCE, *(i for _e, i in ROBUST)], PART),
     part_by="inference",
     keys=("kommune", "year", "evaluation_group", "is_treated", "value"),
 )
@@ -204,26 +217,44 @@ def _events(
 
 
 def _robust(
-    data: pd.DataFrame, outcome: str, estimator: str, after: str | None, seed: int, reps: int
+    data: pd.DataFrame,
+    outcome: str,
+    estimator: tuple[str, str],
+    after: str | None,
+    seed: int,
+    reps: int,
 ) -> dict[str, Any]:
-    """A robust estimator's estimate for one outcome, or a row without numbers that says why
-    the design is outside what it covers (e.g. partly treated years under partial_years =
-    exposure). Years after a pilot ended are left out: neither treated nor untreated."""
+    """An estimate beside TWFE for one outcome, or a row without numbers that says why the
+    design is outside what it covers (e.g. partly treated years under partial_years =
+    exposure, no year before the reference for the HonestDiD bounds). For imputation and
+    synthetic DiD the years after a pilot ended are left out: neither treated nor
+    untreated; the HonestDiD bounds rest on the event study, which has its own term."""
     design = _design(data, outcome)
-    if after:
+    if after and estimator[0] != "honest":
         design["frame"] = design["frame"][design["frame"][after] == 0]
+    if estimator[0] == "synthetic":
+        used = design["frame"]
+        design["frame"] = used[used["year"].isin(complete_periods(used, "kommune", "year"))]
+    events = {"events": round(float(design["frame"][OUTCOMES[outcome][1]].sum()))}
     try:
-        if estimator == "imputation":
+        if estimator[0] == "imputation":
             table = imputation(**design, treated="is_treated")
+        elif estimator[0] == "honest":
+            fitted = event_fit(**design, relative="relative_year", after=after)
+            table = honest(fitted, restriction=estimator[1])
         else:  # synthetic DiD has no observation weights
             design.pop("weights")
             table = synthetic(**design, treated="is_treated", seed=seed, replications=reps)
-        return {str(k): v for k, v in table.iloc[0].items()}
+        return {str(k): v for k, v in table.iloc[0].items()} | events
     except NotIdentified as why:
         rows = len(design["frame"])
         clusters = int(design["frame"]["kommune"].nunique())
         nothing = dict.fromkeys(("estimate", "std_error", "ci_low", "ci_high", "p_value"), None)
-        return nothing | {"n_obs": rows, "n_clusters": clusters, "method": f"not estimated: {why}"}
+        return (
+            nothing
+            | events
+            | {"n_obs": rows, "n_clusters": clusters, "method": f"not estimated: {why}"}
+        )
 
 
 def panel_estimate(
@@ -232,11 +263,12 @@ def panel_estimate(
     traced: pd.DataFrame,
     relative_year: str | None = None,
     estimator: str = "twfe",
+    inference: str = "cluster",
 ) -> tuple[float, pd.DataFrame]:
-    """The DiD estimate of `estimator` (or, given `relative_year`, the event-study
-    coefficient or the pre-trend statistic) after checking that `traced` (events and
-    person-years per kommune and year, summed from the traced source rows) is the panel the
-    estimate was fitted on."""
+    """The DiD estimate of `estimator` with `inference` (or, given `relative_year`, the
+    event-study coefficient or the pre-trend statistic) after checking that `traced` (events
+    and person-years per kommune and year, summed from the traced source rows) is the panel
+    the estimate was fitted on."""
     data = _panel(con)
     _label, count, weight = OUTCOMES[outcome]
     both = _rows(data, outcome).merge(traced, on=["kommune", "year"], how="outer", indicator=True)
@@ -251,9 +283,10 @@ def panel_estimate(
             f"{int((~agree).sum())} municipality-year(s) differ"
         )
     panel = both.assign(events=both[count], denominator=both[weight])
-    if estimator in ROBUST:
+    if (estimator, inference) in ROBUST:
         replications, seed = resampling(con)
-        value = _robust(data, outcome, estimator, _after(con), seed, replications)["estimate"]
+        pair = (estimator, inference)
+        value = _robust(data, outcome, pair, _after(con), seed, replications)["estimate"]
         return (float("nan") if value is None else float(value)), panel
     if relative_year is None:
         return float(
@@ -292,9 +325,9 @@ def registry_did(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                     for k in ("estimate", "ci_low", "ci_high", "p_value")
                 }
             )
-        for estimator, inference_pair in ROBUST.items():
-            robust = _robust(data, outcome, estimator, after, seed, replications)
-            rows.append(shared | _row(robust, estimator, *inference_pair, events))
+        for pair, inference_label in ROBUST.items():
+            robust = _robust(data, outcome, pair, after, seed, replications)
+            rows.append(shared | _row(robust, *pair, inference_label, robust["events"]))
     columns = ["outcome", "estimator", "inference", "label", "estimator_label"]
     columns += ["inference_label", "n_clusters", "n_treated_clusters", "events", "se", "p_value"]
     extra = ["after_exit_estimate", "after_exit_ci_low", "after_exit_ci_high", "after_exit_p_value"]

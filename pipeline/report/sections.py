@@ -485,7 +485,10 @@ EVALUATION: tuple[Section, ...] = (
         "ulik mellom piloter og over tid; ligger de to nær hverandre, er det ikke det som "
         "driver TWFE-tallet. Syntetisk DiD vekter sammenligningskommunene slik at de ligner "
         "pilotene før start; den er uvektet og bruker bare årene alle kommunene har, og er "
-        "derfor bredere.",
+        "derfor bredere. HonestDiD-radene spør hvor mye av effekten som står seg om pilotene "
+        "allerede før start var på vei bort fra sammenligningskommunene: intervallet tillater "
+        "at et slikt avvik fortsetter. De trenger minst ett år før referanseåret (året før "
+        "start); finnes ikke det i registeret, står radene uten tall.",
         (
             *(
                 Figure(

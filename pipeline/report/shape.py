@@ -111,6 +111,8 @@ def fetch(
 def _cell(row: pd.Series, col: Col, fmt: str) -> str:
     shown: Callable[[float], str] = {"share": share, "points": points}.get(fmt, number)
     if col.key == "ci":
+        if pd.isna(row["ci_low"]) and pd.isna(row["ci_high"]):
+            return "–"  # no interval (a row the method could not estimate)
         return f"{shown(row['ci_low'])} – {shown(row['ci_high'])}"
     if col.key == "estimate":
         return shown(row["estimate"])

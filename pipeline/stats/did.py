@@ -490,6 +490,61 @@ def _cr1_scale(
 
 
 @dataclass(frozen=True)
+class EventFit:
+    """The event-study regression: the coded frame with one dummy per event time (`names`:
+    event time → term), the terms in fit order, pyfixest's CR1 fit, and what it was asked
+    (the reference event time, the event-time column, the cluster column)."""
+
+    data: pd.DataFrame
+    names: dict[int, str]
+    terms: list[str]
+    fit: Any
+    reference: int
+    relative: str
+    cluster: str
+
+    def covariance(self, times: Sequence[int]) -> np.ndarray:
+        """The CR1 covariance of the coefficients of `times` (event times), in that order."""
+        index = list(self.fit.coef().index)
+        cells = [index.index(self.names[r]) for r in times]
+        return np.asarray(self.fit._vcov)[np.ix_(cells, cells)]  # pyfixest's CR1 covariance
+
+
+def event_fit(
+    frame: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    relative: str,
+    *,
+    weights: str | None = None,
+    cluster: str | None = None,
+    reference: int = -1,
+    after: str | None = None,
+) -> EventFit:
+    """The regression behind `event_study`, kept whole for what builds on it (the
+    sensitivity bounds of `did_sensitivity.honest`)."""
+    data = coded_frame(frame, outcome, unit, time, outcome, weights, cluster or unit, after)
+    rel = pd.to_numeric(frame[relative], errors="raise").to_numpy(dtype=float)
+    times = sorted({int(r) for r in rel[~np.isnan(rel)]})
+    if reference not in times:
+        raise NotIdentified(f"the reference period {reference} is not in {relative}")
+    if np.isnan(rel).sum() == 0:
+        raise NotIdentified("every unit has an event time: there is no never-treated unit")
+    names = {r: f"e{'m' if r < 0 else 'p'}{abs(r)}" for r in times if r != reference}
+    for r, name in names.items():
+        data[name] = (rel == r).astype(float)
+    data["d"] = (~np.isnan(rel)).astype(float)  # marks the treated units for the placebos
+    terms = [*names.values(), *(["a"] if after and (data["a"] != 0).any() else [])]
+    fit = _feols(data, "c", terms)
+    coef = fit.coef()
+    missing = [r for r, name in names.items() if name not in coef.index]
+    if missing:
+        raise NotIdentified(f"event time(s) {missing} are collinear with the fixed effects")
+    return EventFit(data, names, terms, fit, reference, relative, cluster or unit)
+
+
+@dataclass(frozen=True)
 class PreTrend:
     """The joint test that every event-time coefficient before the reference is 0."""
 
@@ -526,23 +581,19 @@ def event_study(
     nulls in simulations with 6 treated of 12 units. `after` as in `estimate`. One row per
     event time: relative, estimate, std_error, ci_low, ci_high, p_value, n_obs, n_clusters,
     method (the reference row is 0 by construction)."""
-    data = coded_frame(frame, outcome, unit, time, outcome, weights, cluster or unit, after)
-    rel = pd.to_numeric(frame[relative], errors="raise").to_numpy(dtype=float)
-    times = sorted({int(r) for r in rel[~np.isnan(rel)]})
-    if reference not in times:
-        raise NotIdentified(f"the reference period {reference} is not in {relative}")
-    if np.isnan(rel).sum() == 0:
-        raise NotIdentified("every unit has an event time: there is no never-treated unit")
-    names = {r: f"e{'m' if r < 0 else 'p'}{abs(r)}" for r in times if r != reference}
-    for r, name in names.items():
-        data[name] = (rel == r).astype(float)
-    data["d"] = (~np.isnan(rel)).astype(float)  # marks the treated units for the placebos
-    terms = [*names.values(), *(["a"] if after and (data["a"] != 0).any() else [])]
-    fit = _feols(data, "c", terms)
+    fitted = event_fit(
+        frame,
+        outcome,
+        unit,
+        time,
+        relative,
+        weights=weights,
+        cluster=cluster,
+        reference=reference,
+        after=after,
+    )
+    data, names, terms, fit = fitted.data, fitted.names, fitted.terms, fitted.fit
     coef = fit.coef()
-    missing = [r for r, name in names.items() if name not in coef.index]
-    if missing:
-        raise NotIdentified(f"event time(s) {missing} are collinear with the fixed effects")
     n_clusters = int(data["c"].nunique())
     method = (
         f"event study, TWFE ({'WLS' if weights else 'OLS'}, {unit} + {time} fixed effects), "
@@ -574,9 +625,7 @@ def event_study(
         return table, PreTrend(float("nan"), 0, n_clusters - 1, float("nan"), float("nan"), 0, note)
     at = [terms.index(name) for name in pre]
     b = coef[terms].to_numpy()[at]
-    names_in_fit = list(coef.index)
-    cells = [names_in_fit.index(name) for name in pre]
-    v = np.asarray(fit._vcov)[np.ix_(cells, cells)]  # pyfixest's CR1 covariance
+    v = fitted.covariance([r for r in names if r < reference])
     wald = float(b @ np.linalg.solve(v, b))
     q = len(pre)
     fits = _placebo_fits(data, terms, seed, replications)

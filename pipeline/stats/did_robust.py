@@ -86,13 +86,19 @@ def imputation(
         + (f"; weights: each {unit}'s mean {weights}" if averaged else "")
     )
     values = (fit.overall_att, fit.overall_se, low, high, fit.overall_p_value)
-    return _tidy(values, len(data), int(data["c"].nunique()), method)
+    return tidy_row(values, len(data), int(data["c"].nunique()), method)
 
 
-def _tidy(values: tuple[Any, ...], n_obs: int, n_clusters: int, method: str) -> pd.DataFrame:
+def tidy_row(values: tuple[Any, ...], n_obs: int, n_clusters: int, method: str) -> pd.DataFrame:
     """estimate, std_error, ci_low, ci_high, p_value as the one row `estimate` returns."""
     row = ["treated", *(float(v) for v in values), n_obs, n_clusters, method]
     return pd.DataFrame([row], columns=COLUMNS)
+
+
+def complete_periods(frame: pd.DataFrame, unit: str, time: str) -> list[Any]:
+    """The periods every unit has: the ones synthetic DiD uses (it needs a balanced panel)."""
+    counts = frame.groupby(time)[unit].nunique()
+    return sorted(counts[counts == frame[unit].nunique()].index)
 
 
 def synthetic(
@@ -119,8 +125,7 @@ def synthetic(
     data = coded_frame(frame, outcome, unit, time, treated, None, unit)
     data["period"] = frame[time].to_numpy()
     units = data["u"].nunique()
-    complete = data.groupby("period")["u"].nunique() == units
-    kept = sorted(complete[complete].index)
+    kept = complete_periods(data, "u", "period")
     data = data[data["period"].isin(kept)]
     ever = data.groupby("u")["d"].transform("max") > 0
     on = data.loc[ever].groupby("period")["d"].agg(["min", "max"])
@@ -154,4 +159,4 @@ def synthetic(
         f"{time}s every {unit} has ({', '.join(str(t) for t in kept)}); placebo SE "
         f"({replications} placebo draws, seed {seed}), normal {level:.0%} CI"
     )
-    return _tidy((fit.att, fit.se, low, high, fit.p_value), len(data), units, method)
+    return tidy_row((fit.att, fit.se, low, high, fit.p_value), len(data), units, method)

@@ -270,6 +270,19 @@ def test_registry_did_recovers_planted_effect_and_null_placebo(pipeline_run: Run
     s = synthetic.loc["emergency_admissions_per_1000"]
     assert s["ci_low"] <= truth <= s["ci_high"] and s["n"] == 30 * 4 and s["n_clusters"] == 30
     assert "(2017, 2019, 2020, 2021)" in s["method"]
+    with pipeline_run.connect() as con:  # its «Grunnlag»: the events of the years it used
+        used_events = con.execute(
+            "select sum(emergency_admissions) from marts.fct_registry_municipality_year "
+            "where in_estimation and year in (2017, 2019, 2020, 2021)"
+        ).fetchone()
+    assert s["events"] == used_events[0] < robust.loc["emergency_admissions_per_1000", "events"]
+    # the HonestDiD bounds extrapolate from event times before the reference (2017, the
+    # year before start): the registry has none, so the rows stand without numbers and say why
+    honest = every[every.estimator == "honest"]
+    assert set(honest.inference) == {"smoothness", "relative_magnitude"}
+    assert len(honest) == 2 * every.outcome.nunique()
+    assert honest.estimate.isna().all() and honest.ci_low.isna().all()
+    assert honest.method.str.startswith("not estimated: no event time before the reference").all()
 
 
 def test_registry_panel_carries_the_planted_municipality_year_shocks(pipeline_run: Run) -> None:
