@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= ot-eval.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup evaluate validate-stats test test-fast lint browser clean
+.PHONY: help setup evaluate validate-stats sql test test-fast lint browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ evaluate: setup ## run the whole evaluation (built-in sample by default; CONFIG=
 
 validate-stats: setup ## check the registry DiD's inference by simulation (reports/validation.html)
 	$(BIN)/ot-eval validate-stats --config $(CONFIG)
+
+sql: setup ## an interactive read-only SQL session on the warehouse (harlequin)
+	$(BIN)/ot-eval sql --config $(CONFIG)
 
 browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \

@@ -185,6 +185,20 @@ def _parser() -> argparse.ArgumentParser:
     vs.add_argument("--replications", type=int, default=1000, help="panels per scenario")
     vs.add_argument("--draws", type=int, default=999, help="bootstrap / placebo draws")
     vs.add_argument("--jobs", type=int, default=None, help="processes (default: all cores)")
+    sq = verbs.add_parser(
+        "sql",
+        parents=[common],
+        help="ad hoc SQL on the warehouse, read-only (interactive without -c/-f)",
+        description="Run SQL on the published warehouse, read-only. Without -c or -f: an "
+        "interactive session (harlequin). With them: every statement runs and each result "
+        "prints as an aligned table (or CSV); --out writes the last one to a file. A session "
+        "never blocks a run, and a run never breaks a session.",
+    )
+    source = sq.add_mutually_exclusive_group()
+    source.add_argument("-c", "--command", help="the SQL to run")
+    source.add_argument("-f", "--file", type=Path, help="a .sql file to run (- : stdin)")
+    sq.add_argument("--format", dest="fmt", choices=("table", "csv", "parquet"), default=None)
+    sq.add_argument("--out", type=Path, help="write the last result here (.csv or .parquet)")
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -239,6 +253,8 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(f"wrote {args.out}")
         else:
             log(text.rstrip("\n"))
+    elif args.verb == "sql":
+        return _sql(args, settings, log)
     elif args.verb == "report":
         stages.report(settings, log, wait=args.wait)
     elif args.verb == "validate-stats":
@@ -248,6 +264,20 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
     else:
         stages.run_stage(settings, args.verb, log, wait=args.wait)
     return None
+
+
+def _sql(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:
+    from pipeline import adhoc_sql
+    from pipeline.warehouse import connect_read_only
+
+    if args.command is None and args.file is None:
+        connect_read_only(settings.warehouse).close()  # a clear error when there is none
+        adhoc_sql.interactive(settings.warehouse)
+        return
+    fmt = adhoc_sql.output_format(args.fmt, args.out)
+    script = adhoc_sql.read_script(args.command, args.file)
+    with connect_read_only(settings.warehouse) as con:
+        adhoc_sql.run(con, script, fmt, args.out, log)
 
 
 def _validate_stats(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:
@@ -350,6 +380,11 @@ def main(argv: list[str] | None = None) -> int:
             return _quarantine_alert(result.alerts)
     except (KeyboardInterrupt, Interrupted) as exc:
         return _interrupted(exc)
+    except BrokenPipeError:  # the reader stopped reading (`ot-eval sql … | head`): as cat does
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 128 + signal.SIGPIPE
     except Exception as exc:
         if _SIGNALLED:  # DuckDB reports a query stopped by the signal as its own error
             return _interrupted(exc)
