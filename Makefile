@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= ot-eval.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup evaluate validate-stats sql test test-fast lint browser clean
+.PHONY: help setup evaluate validate-stats sql notebooks test test-fast lint browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ validate-stats: setup ## check the registry DiD's inference by simulation (repor
 sql: setup ## an interactive read-only SQL session on the warehouse (harlequin)
 	$(BIN)/ot-eval sql --config $(CONFIG)
 
+notebooks: setup ## run notebooks/*.py on the warehouse into reports/notebooks/*.html
+	$(BIN)/ot-eval notebooks --config $(CONFIG)
+
 browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -37,9 +40,9 @@ test-fast: setup ## unit tests only (seconds)
 	$(BIN)/pytest -q tests/unit
 
 lint: setup ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check pipeline tests
-	$(BIN)/ruff format --check pipeline tests
+	$(BIN)/ruff check pipeline tests notebooks
+	$(BIN)/ruff format --check pipeline tests notebooks
 	$(BIN)/mypy
 
 clean: ## remove generated data, warehouse and reports (keeps .venv)
-	rm -rf data/sample warehouse reports/*.html
+	rm -rf data/sample warehouse reports/*.html reports/notebooks

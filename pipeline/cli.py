@@ -199,6 +199,13 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("-f", "--file", type=Path, help="a .sql file to run (- : stdin)")
     sq.add_argument("--format", dest="fmt", choices=("table", "csv", "parquet"), default=None)
     sq.add_argument("--out", type=Path, help="write the last result here (.csv or .parquet)")
+    verbs.add_parser(
+        "notebooks",
+        parents=[common],
+        help="execute notebooks/*.py on the warehouse into reports/notebooks/*.html",
+        description="Run every jupytext notebook of notebooks/ top to bottom against the "
+        "published warehouse (read-only) and write each as HTML to reports/notebooks/.",
+    )
     e = verbs.add_parser(
         "evaluate",
         parents=[common],
@@ -253,6 +260,10 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(f"wrote {args.out}")
         else:
             log(text.rstrip("\n"))
+    elif args.verb == "notebooks":
+        from pipeline.notebook_run import run_all
+
+        run_all(settings, log)
     elif args.verb == "sql":
         return _sql(args, settings, log)
     elif args.verb == "report":

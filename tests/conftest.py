@@ -57,3 +57,16 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
     settings = load_settings(config)
     result = stages.evaluate(settings, lambda _msg: None)
     return Run(settings, result.seconds)
+
+
+@pytest.fixture(scope="session")
+def notebooks_run(evaluated_fast: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the evaluated project after `ot-eval notebooks`: its config."""
+    from tests.runs import cli, evaluated_copy
+
+    config = evaluated_copy(evaluated_fast, tmp_path_factory.mktemp("notebooks") / "p")
+    done = cli(config, "notebooks")
+    assert done.returncode == 0, done.stderr
+    # nothing on stderr: the kernel talks over private Unix sockets, so no TCP warning either
+    assert done.stderr == "" and done.stdout.count("wrote ") >= 4, done.stderr
+    return config

@@ -5,6 +5,7 @@ marker (an x position to mark, the intervention)."""
 from __future__ import annotations
 
 import functools
+import hashlib
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +19,22 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#0
 def plotly_library() -> str:
     """plotly.js, embedded once in each page (read once per process: 4.8 MB)."""
     return str(plotly.offline.get_plotlyjs())
+
+
+def figure_div(fig: go.Figure) -> str:
+    """The figure as a div, without plotly.js or MathJax (the page carries plotly.js once and
+    fetches nothing). Its id is derived from its content, so the same data give the same bytes
+    (Plotly would draw a random id)."""
+    div_id = "fig-" + hashlib.sha256(fig.to_json().encode()).hexdigest()[:16]
+    return str(
+        fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            div_id=div_id,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
 
 
 def _layout(

@@ -4,14 +4,12 @@ No HTML is written here: the templates' one table macro renders it."""
 
 from __future__ import annotations
 
-import hashlib
 import shlex
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import duckdb
 import pandas as pd
-import plotly.graph_objects as go
 
 from pipeline.disclosure import TOTAL, protect_by_row, with_totals
 from pipeline.metrics.definition import Change
@@ -235,18 +233,6 @@ def table_data(
     ]
 
 
-def _div(fig: go.Figure) -> str:
-    """The figure as a div; its id is derived from its content, so the same data give the
-    same bytes (Plotly would draw a random id)."""
-    div_id = "fig-" + hashlib.sha256(fig.to_json().encode()).hexdigest()[:16]
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=div_id,
-        config={"displaylogo": False, "responsive": True},
-    )
-
-
 def figure_data(
     con: duckdb.DuckDBPyConnection, settings: Settings, f: Figure, names: dict[str, str]
 ) -> dict[str, Any]:
@@ -266,7 +252,7 @@ def figure_data(
     draw = getattr(figures, f.kind)
     fig = draw(data, x=f.x, y=f.y, title=title, color=f.color, y_title=f.y_title,
                marker=settings.evaluation.intervention_date.year + 0.5)  # fmt: skip
-    return {"html": _div(fig), "relation": f.relation}
+    return {"html": figures.figure_div(fig), "relation": f.relation}
 
 
 def _protected_long(data: pd.DataFrame, f: Figure, settings: Settings) -> pd.DataFrame:
@@ -337,7 +323,10 @@ def joint_data(
             if len(d)
         ),
     }
-    return {"html": _div(fig), "relation": ", ".join(f"metrics.{x.metric}" for x in j.sides)}, table
+    return {
+        "html": figures.figure_div(fig),
+        "relation": ", ".join(f"metrics.{x.metric}" for x in j.sides),
+    }, table
 
 
 def section_data(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.notebook_run import notebooks
+from pipeline.settings import load_settings
 from tests.conftest import Run
 
 pytestmark = pytest.mark.browser
@@ -33,8 +35,9 @@ def browser():  # type: ignore[no-untyped-def]
         b.close()
 
 
-@pytest.mark.parametrize("name", ["evaluation.html", "data_quality.html", "index.html"])
-def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: str) -> None:  # type: ignore[no-untyped-def]
+def _offline_page(browser):  # type: ignore[no-untyped-def]
+    """A new page that records script errors and refuses (and records) every request that
+    does not go to a local file."""
     page = browser.new_page()
     errors: list[str] = []
     external: list[str] = []
@@ -49,6 +52,12 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
             route.continue_()
 
     page.route("**/*", block)
+    return page, errors, external
+
+
+@pytest.mark.parametrize("name", ["evaluation.html", "data_quality.html", "index.html"])
+def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: str) -> None:  # type: ignore[no-untyped-def]
+    page, errors, external = _offline_page(browser)
     page.goto((pipeline_run.settings.reports_dir / name).as_uri())
     page.wait_for_load_state("load")
     assert errors == [] and external == []
@@ -166,3 +175,22 @@ def test_validation_page_opens_says_when_too_few_to_judge_and_the_index_links_it
     page.goto((reports / "index.html").as_uri())
     page.click("text=Validering av inferensen")
     assert page.url.endswith("/reports/validation.html")
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in notebooks()])
+def test_notebook_page_opens_offline_with_every_figure_drawn(
+    notebooks_run: Path, browser, stem: str
+) -> None:  # type: ignore[no-untyped-def]
+    """An executed notebook opens with nothing fetched from the network, no script error, and
+    as many drawn plots as the page holds figures."""
+    path = load_settings(notebooks_run).reports_dir / "notebooks" / f"{stem}.html"
+    figures = path.read_text(encoding="utf-8").count('class="plotly-graph-div"')
+    assert figures >= 1
+    page, errors, external = _offline_page(browser)
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert page.locator(".js-plotly-plot").count() == figures
+    assert page.locator(".js-plotly-plot .main-svg").count() >= figures
+    assert errors == [] and external == []
+    page.close()
