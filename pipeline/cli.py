@@ -199,6 +199,16 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("-f", "--file", type=Path, help="a .sql file to run (- : stdin)")
     sq.add_argument("--format", dest="fmt", choices=("table", "csv", "parquet"), default=None)
     sq.add_argument("--out", type=Path, help="write the last result here (.csv or .parquet)")
+    cat = verbs.add_parser(
+        "catalogue",
+        parents=[common],
+        help="write the warehouse catalogue (docs/catalogue.md) from its comments",
+        description="Every table and column of valid, staging, intermediate, marts and "
+        "metrics with its type, description (the warehouse's COMMENTs), where that "
+        "description comes from, and each table's lineage, as Markdown. Every run also "
+        "writes the same catalogue as reports/catalogue.html.",
+    )
+    cat.add_argument("--out", type=Path, help="the .md file (default: docs/catalogue.md)")
     verbs.add_parser(
         "notebooks",
         parents=[common],
@@ -260,6 +270,17 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(f"wrote {args.out}")
         else:
             log(text.rstrip("\n"))
+    elif args.verb == "catalogue":
+        from pipeline.catalogue.build import catalogue, coverage
+        from pipeline.catalogue.write import write_markdown
+        from pipeline.warehouse import connect_read_only
+
+        with connect_read_only(settings.warehouse) as con:
+            tables = catalogue(con, settings)
+        out = args.out or settings.root / "docs" / "catalogue.md"
+        described, total = coverage(tables)
+        log(f"wrote {write_markdown(tables, out)} ({described} of {total} tables and columns "
+            "described)")  # fmt: skip
     elif args.verb == "notebooks":
         from pipeline.notebook_run import run_all
 

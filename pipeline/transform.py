@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipeline.catalogue import comments
+from pipeline.catalogue.describe import model_columns, model_text, texts
 from pipeline.errors import UserError, first_line
 from pipeline.margins import read_margins
 from pipeline.settings import Settings
@@ -183,6 +185,7 @@ def _build(con: duckdb.DuckDBPyConnection, m: Model) -> None:
         if found and (found[0] == "VIEW") != (m.kind == "view"):
             con.execute(f"drop {'view' if found[0] == 'VIEW' else 'table'} {target}")
         con.execute(f"create or replace {m.kind} {target} as\n{m.sql}")
+        comments.apply(con, m.layer, m.name, model_text(m), texts(model_columns(con, m)))
     except duckdb.Error as exc:
         raise UserError(f"SQL model {m.relation} failed: {first_line(exc)}", file=m.path) from exc
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from pipeline.catalogue import comments
+from pipeline.catalogue.describe import metric_columns, metric_text, texts
 from pipeline.metrics import interviews, ke, psfs, registry, survey_staff, survey_users, teams
 from pipeline.metrics.definition import Definition
 from pipeline.sqlutil import ident
@@ -53,5 +55,7 @@ def run_metrics(
     for name in METRICS if names is None else names:
         result = METRICS[name].compute(con)
         con.execute(f"create or replace table {ident('metrics', name)} as select * from result")
+        d = METRICS[name].definition
+        comments.apply(con, "metrics", name, metric_text(d), texts(metric_columns(con, d)))
         out[name] = len(result)
     return out

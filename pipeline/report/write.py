@@ -10,6 +10,8 @@ import duckdb
 import jinja2
 
 from pipeline import privacy
+from pipeline.catalogue.build import catalogue
+from pipeline.catalogue.write import html as catalogue_html
 from pipeline.report.figures import plotly_library
 from pipeline.report.sections import EVALUATION
 from pipeline.report.shape import count, section_data
@@ -138,6 +140,11 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
         _write(out / name, text)
         written.append(out / name)
     quarterly = _quarterly(con, settings, out / "quarterly", prov, forbidden)
+    listing = catalogue_html(catalogue(con, settings), env, prov)
+    if settings.report.audience != "internal":
+        scan_page("catalogue.html", listing, forbidden)  # names and words only: it holds none
+    _write(out / "catalogue.html", listing)
+    written.append(out / "catalogue.html")
     index = env.get_template("index.html.j2").render(
         lang="nb",
         title="ot-eval – rapporter",
@@ -163,6 +170,12 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
                 for p in quarterly
                 if p.suffix == ".html"
             ),
+            {
+                "href": "catalogue.html",
+                "title": "Katalog over datavarehuset",
+                "description": "for analytikere: hver tabell og kolonne med beskrivelse og "
+                "opphav (også docs/catalogue.md, ot-eval catalogue)",
+            },
             *(
                 [
                     {

@@ -45,6 +45,7 @@ class Column:
     type: str
     required: bool = True
     date_format: str | None = None
+    description: str = ""  # what the column holds (the catalogue's COMMENT on valid.*)
 
 
 @dataclass(frozen=True)
@@ -342,7 +343,8 @@ def load_contract(path: Path) -> Contract:
         fmt = spec.get("date_format")
         if fmt is not None and not DATE_FORMAT.match(fmt):
             raise _fail(path, f"column '{name}' has an unusable date_format {fmt!r}")
-        columns[name] = Column(name, ctype, bool(spec.get("required", True)), fmt)
+        text = " ".join(str(spec.get("description", "")).split())
+        columns[name] = Column(name, ctype, bool(spec.get("required", True)), fmt, text)
         if ctype != "varchar":  # any text is a valid varchar: no rule that cannot fail
             sev = spec.get("severity", "quarantine")
             reason = _type_reason(columns[name])

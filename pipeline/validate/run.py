@@ -16,6 +16,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.catalogue import comments
+from pipeline.catalogue.describe import contract_columns, texts
 from pipeline.errors import ContractViolation, UserError
 from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident, literal
@@ -59,6 +61,8 @@ def validate_source(
             f"create or replace table {valid} as select _source_file, _source_row, {typed} "
             f"from {raw_table} order by _source_file, _source_row"
         )
+        comments.apply(con, "valid", source.name, contract.description,
+                       texts(contract_columns(contract)))  # fmt: skip
         count = con.execute(f"select count(*) from {raw_table}").fetchone()
         engine = choose_engine(settings, int(count[0]) if count else 0)
         record_contract_labels(con, source, contract)

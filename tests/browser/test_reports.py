@@ -55,7 +55,9 @@ def _offline_page(browser):  # type: ignore[no-untyped-def]
     return page, errors, external
 
 
-@pytest.mark.parametrize("name", ["evaluation.html", "data_quality.html", "index.html"])
+@pytest.mark.parametrize(
+    "name", ["evaluation.html", "data_quality.html", "index.html", "catalogue.html"]
+)
 def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: str) -> None:  # type: ignore[no-untyped-def]
     page, errors, external = _offline_page(browser)
     page.goto((pipeline_run.settings.reports_dir / name).as_uri())
@@ -92,6 +94,11 @@ def test_report_opens_offline_without_errors(pipeline_run: Run, browser, name: s
         assert "NEI" not in page.inner_text("#filer")
         text = page.inner_text("#regler")
         assert "Brudd per regel" in text
+    elif name == "catalogue.html":  # lineage links lead to the table they name
+        page.click("#marts-fct-psfs-person-change >> text=metrics.psfs_change")
+        assert page.url.endswith("#metrics-psfs-change")
+        assert page.locator("#metrics-psfs-change").is_visible()
+        assert page.locator("section.relation").count() >= 70
     else:
         page.click("text=Evalueringsrapport")
         page.wait_for_load_state("load")
