@@ -199,6 +199,31 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("-f", "--file", type=Path, help="a .sql file to run (- : stdin)")
     sq.add_argument("--format", dest="fmt", choices=("table", "csv", "parquet"), default=None)
     sq.add_argument("--out", type=Path, help="write the last result here (.csv or .parquet)")
+    ex = verbs.add_parser(
+        "export",
+        parents=[common],
+        help="write one warehouse table as Parquet, CSV, Excel, Stata or SPSS",
+        description="Write TABLE (schema.table, or a name one schema has) to --out. metrics.* "
+        "tables go through the reports' disclosure control (small cells blanked, with a "
+        "`suppressed` column); any other table is refused unless --allow-person-level. Stata "
+        "and SPSS files keep variable and value labels; names are made legal for the format "
+        "and every rename is listed.",
+    )
+    ex.add_argument("table")
+    ex.add_argument("--format", dest="fmt", choices=("parquet", "csv", "xlsx", "dta", "sav"))
+    ex.add_argument("--out", type=Path, required=True, help="the file to write")
+    ex.add_argument(
+        "--csv-style",
+        choices=("norwegian", "international"),
+        default="norwegian",
+        help="norwegian: semicolons and decimal commas (default); international: , and .",
+    )
+    ex.add_argument(
+        "--allow-person-level",
+        action="store_true",
+        help="write a table that is not disclosure-controlled (for use inside the secure "
+        "environment: the file is readable by you only)",
+    )
     cat = verbs.add_parser(
         "catalogue",
         parents=[common],
@@ -270,6 +295,8 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
             log(f"wrote {args.out}")
         else:
             log(text.rstrip("\n"))
+    elif args.verb == "export":
+        _export(args, settings, log)
     elif args.verb == "catalogue":
         from pipeline.catalogue.build import catalogue, coverage
         from pipeline.catalogue.write import write_markdown
@@ -296,6 +323,26 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
     else:
         stages.run_stage(settings, args.verb, log, wait=args.wait)
     return None
+
+
+def _export(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:
+    from pipeline.export.run import export
+    from pipeline.warehouse import connect_read_only
+
+    with connect_read_only(settings.warehouse) as con:
+        done = export(con, settings, args.table, args.fmt, args.out, args.csv_style,
+                      args.allow_person_level)  # fmt: skip
+    for old, new in done.renames:
+        log(f"renamed {old} -> {new} (not a legal name in this format)")
+    if done.suppressed:
+        log(f"{done.suppressed} rows blanked by disclosure control (column `suppressed`)")
+    log(f"wrote {done.path} ({done.rows} rows)")
+    if done.person_level:
+        print(
+            f"ot-eval: WARNING: {done.path} holds rows that are not disclosure-controlled "
+            "(person-level). It is readable by you only; keep it inside the secure environment.",
+            file=sys.stderr,
+        )
 
 
 def _sql(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> None:

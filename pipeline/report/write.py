@@ -51,13 +51,14 @@ def provenance(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return run
 
 
-def _names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def municipality_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """kommunenummer -> the name the reports show (the configured pilots)."""
     return dict(con.execute("select kommune, name from meta.cfg_pilots").fetchall())
 
 
 def evaluation_sections(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[dict]:
     """Template data for every declared section of the evaluation report."""
-    names = _names(con)
+    names = municipality_names(con)
     return [section_data(con, settings, s, names) for s in EVALUATION]
 
 
