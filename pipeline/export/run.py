@@ -14,6 +14,7 @@ reported. Every file is written under a temporary name and renamed when complete
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable
@@ -99,14 +100,19 @@ def export(
         relation = f"(select {', '.join(typed)}, suppressed from export_frame)"
     columns = [(r[0], r[1]) for r in con.execute(f"describe select * from {relation}").fetchall()]
     names = legal_names([c for c, _ in columns], fmt)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise UserError("--out names a folder", file=out, expected="a file name")
     partial = out.with_name(f".{out.name}.partial")
     with private_files() if person_level else nullcontext():
         try:
+            out.parent.mkdir(parents=True, exist_ok=True)
             rows = WRITERS[fmt](Job(con, relation, columns, names, labels, partial, csv_style))
             os.replace(partial, out)
+        except OSError as exc:
+            raise UserError(f"Cannot write the file: {exc.strerror or exc}", file=out) from exc
         finally:
-            partial.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # (a parent that is not a folder, say)
+                partial.unlink(missing_ok=True)
     return Exported(out, rows, renamed(names), person_level, suppressed)
 
 

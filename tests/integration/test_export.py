@@ -153,3 +153,10 @@ def test_unknown_table_and_format_say_what_is_wrong(config: Path, tmp_path: Path
     assert "metrics.team_counts" in done.stderr  # the near name is offered
     done = cli(config, "export", "team_counts", "--out", str(tmp_path / "x.txt"))
     assert done.returncode == 2 and "--format parquet | csv | xlsx | dta | sav" in done.stderr
+    done = cli(config, "export", "team_counts", "--out", str(tmp_path), "--format", "csv")
+    assert done.returncode == 2 and "--out names a folder" in done.stderr
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    done = cli(config, "export", "team_counts", "--out", str(blocked / "x.csv"))
+    assert done.returncode == 2 and "Cannot write the file" in done.stderr
+    assert "internal error" not in done.stderr
