@@ -61,12 +61,14 @@ def record_run(
     started: dt.datetime,
     based_on: str | None = None,
 ) -> None:
-    """meta.run: which run wrote this warehouse, from what config and code (one row)."""
+    """meta.run: which run wrote this warehouse, from what config and code, how long each
+    stage took and the process's peak memory so far (one row)."""
     config = settings.config_file
     con.execute(
         """create or replace table meta.run as select
         ? as run_id, ? as verb, cast(? as varchar) as based_on_run, ? as code_version,
-        ? as config_file, ? as config_sha256, ? as started_at_utc, ? as stage_seconds""",
+        ? as config_file, ? as config_sha256, ? as started_at_utc, ? as stage_seconds,
+        cast(? as integer) as peak_rss_mb""",
         [
             run_id,
             verb,
@@ -76,5 +78,14 @@ def record_run(
             file_sha256(config),
             started.isoformat(timespec="seconds"),
             ", ".join(f"{k}: {v:.1f} s" for k, v in stage_seconds.items()),
+            peak_rss_mb(),
         ],
     )
+
+
+def peak_rss_mb() -> int:
+    """The largest resident memory this process has used so far, in MB (DuckDB runs in it)."""
+    import resource
+
+    kilobytes = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
+    return round(kilobytes / 1024)

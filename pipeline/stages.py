@@ -22,7 +22,7 @@ import duckdb
 from pipeline.errors import MachineFault, environment_fault
 from pipeline.ingest import ingest_all
 from pipeline.metrics import run_metrics
-from pipeline.provenance import record_run
+from pipeline.provenance import peak_rss_mb, record_run
 from pipeline.runlock import run_lock
 from pipeline.sample.swap import recover_sample, write_sample
 from pipeline.settings import Settings
@@ -225,5 +225,6 @@ def evaluate(settings: Settings, log: Log, wait: bool | None = None) -> RunResul
             if sample_seconds:  # the inputs were replaced, though no result was
                 exc.add_note(f"The sample in {settings.sample.dir} was written anew.")
             raise
-    log("done: " + ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items()))
+    times = ", ".join(f"{k} {v:.1f} s" for k, v in result.seconds.items())
+    log(f"done: {times}; peak memory {peak_rss_mb()} MB")
     return result

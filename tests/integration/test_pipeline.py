@@ -8,6 +8,7 @@ table must match exactly. Nothing is compared with numbers copied from an earlie
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from pathlib import Path
 
@@ -451,3 +452,13 @@ def test_user_benefit_adjusted_recovers_the_planted_effect(pipeline_run: Run) ->
     assert logistic["p_value"] < 0.01
     ordinal = rows.loc[("utbytte", ORDINAL)]
     assert ordinal["ci_low"] > 1  # higher answers with coordination
+
+
+def test_the_run_records_stage_times_and_peak_memory(pipeline_run: Run) -> None:
+    with pipeline_run.connect() as con:
+        stage_seconds, peak = con.execute(
+            "select stage_seconds, peak_rss_mb from meta.run"
+        ).fetchall()[0]
+    for stage in ("ingest", "validate", "transform", "metrics"):
+        assert re.search(rf"\b{stage}: \d+\.\d s", stage_seconds), stage_seconds
+    assert 50 < peak < 24 * 1024  # MB: DuckDB and pandas in one process, at most the machine
