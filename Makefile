@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= ot-eval.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup evaluate validate-stats sql notebooks test test-fast lint browser clean
+.PHONY: help setup evaluate validate-stats sql notebooks bench test test-fast lint browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,9 @@ sql: setup ## an interactive read-only SQL session on the warehouse (harlequin)
 notebooks: setup ## run notebooks/*.py on the warehouse into reports/notebooks/*.html
 	$(BIN)/ot-eval notebooks --config $(CONFIG)
 
+bench: setup ## registry path vs the bound and pandas at 1e6 and 1e7 KUHR rows (bench/results.json)
+	$(BIN)/python bench/registry_bench.py --rows 1e6 1e7
+
 browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
@@ -40,8 +43,8 @@ test-fast: setup ## unit tests only (seconds)
 	$(BIN)/pytest -q tests/unit
 
 lint: setup ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check pipeline tests notebooks
-	$(BIN)/ruff format --check pipeline tests notebooks
+	$(BIN)/ruff check pipeline tests notebooks bench
+	$(BIN)/ruff format --check pipeline tests notebooks bench
 	$(BIN)/mypy
 
 clean: ## remove generated data, warehouse and reports (keeps .venv)

@@ -101,6 +101,22 @@ def _missing(con: duckdb.DuckDBPyConnection, needs: tuple[tuple[str, str], ...])
     return [f"{s}.{t}" for s, t in needs if not table_exists(con, s, t)]
 
 
+# pages other commands write into the reports folder, linked once they exist
+SEPARATE_PAGES = (
+    (
+        "validation.html",
+        "Validering av inferensen",
+        "simulert dekning og forkastning for registeranalysen (ot-eval validate-stats, egen "
+        "kjøring)",
+    ),
+    (
+        "bench.html",
+        "Ytelse",
+        "registerløypa mot én håndskrevet spørring og pandas (make bench, egen kjøring)",
+    ),
+)
+
+
 def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path) -> list[Path]:
     """Write every report into `out` (the run's own folder, published with its warehouse).
 
@@ -178,16 +194,9 @@ def write_reports(con: duckdb.DuckDBPyConnection, settings: Settings, out: Path)
                 "opphav (også docs/catalogue.md, ot-eval catalogue)",
             },
             *(
-                [
-                    {
-                        "href": "validation.html",
-                        "title": "Validering av inferensen",
-                        "description": "simulert dekning og forkastning for registeranalysen "
-                        "(ot-eval validate-stats, egen kjøring)",
-                    }
-                ]
-                if (settings.reports_dir / "validation.html").is_file()
-                else []
+                {"href": page, "title": title, "description": text}
+                for page, title, text in SEPARATE_PAGES
+                if (settings.reports_dir / page).is_file()
             ),
         ],
         prov=prov,

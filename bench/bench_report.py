@@ -1,0 +1,77 @@
+"""reports/bench.html: the bench's figures as a table and a scaling plot (seconds per million
+KUHR rows against rows, log axes), offline like every report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+
+from pipeline.report.figures import figure_div, plotly_library
+from pipeline.report.write import environment
+
+
+def write_html(report: dict[str, Any], path: Path) -> None:
+    rows = []
+    lines: dict[str, tuple[list[int], list[float]]] = {"ot-eval": ([], []), "bound": ([], []),
+                                                       "pandas": ([], [])}  # fmt: skip
+    for size in report["sizes"]:
+        n = size["pipeline"]["kuhr_rows"]
+        stages = size["pipeline"]["stages"]
+        rows.append(
+            {
+                "rows": f"{n:,}".replace(",", " "),
+                "stages": ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()),
+                "to_panel": f"{size['pipeline_to_panel_seconds']:.1f}",
+                "rate": f"{n / size['pipeline_to_panel_seconds'] / 1e6:.2f}",
+                "rss": size["pipeline"]["peak_rss_mb"],
+                "bound": f"{size['bound']['seconds']:.2f}",
+                "bound_rss": size["bound"]["peak_rss_mb"],
+                "pandas": f"{size['pandas']['seconds']:.1f}" if "pandas" in size else "–",
+                "pandas_rss": size["pandas"]["peak_rss_mb"] if "pandas" in size else "–",
+                "ratio": f"{size['ratio_pipeline_to_bound']:.1f}",
+                "pandas_ratio": f"{size['ratio_pandas_to_pipeline']:.2f}"
+                if "ratio_pandas_to_pipeline" in size
+                else "–",
+            }
+        )
+        for name, seconds in (
+            ("ot-eval", size["pipeline_to_panel_seconds"]),
+            ("bound", size["bound"]["seconds"]),
+            ("pandas", size.get("pandas", {}).get("seconds")),
+        ):
+            if seconds is not None:
+                lines[name][0].append(n)
+                lines[name][1].append(seconds / n * 1e6)
+    fig = go.Figure(
+        [go.Scatter(x=x, y=y, name=name, mode="lines+markers") for name, (x, y) in lines.items()]
+    )
+    fig.update_layout(
+        title="Sekunder per million KUHR-rader (til panelet)",
+        xaxis={"type": "log", "title": "KUHR-rader"},
+        yaxis={"type": "log", "title": "s per 10⁶ rader"},
+        template="plotly_white",
+        height=420,
+    )
+    prov = {
+        "code_version": report["code_version"], "config_file": "ot-eval.toml (per størrelse)",
+        "config_sha256": "", "run_id": "make bench", "verb": "bench",
+        "started_at_utc": report["written_at_utc"], "stage_seconds": "", "files": [],
+        "contracts": [], "alerts": [],
+    }  # fmt: skip
+    html = (
+        environment()
+        .get_template("bench.html.j2")
+        .render(
+            lang="nb",
+            title="Ytelse: registerløypa mot grensen og pandas",
+            subtitle=f"{report['machine']['cores']} kjerner, {report['machine']['memory_gb']} GB",
+            prov=prov,
+            rows=rows,
+            figure=figure_div(fig),
+            plotly_js=plotly_library(),
+        )
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(html, encoding="utf-8")

@@ -1,0 +1,207 @@
+"""`make bench`: the registry path at growing KUHR row counts, beside the bound (one
+hand-written DuckDB query, bench/bound.sql) and the pandas baseline (bench/pandas_panel.py),
+on the same files, with the three panels checked equal.
+
+For each size a project of its own under bench/work/<rows>/ gets the sample at the scale that
+gives that many KUHR rows; `ot-eval evaluate` runs on it in a child process (stage times and
+peak memory from meta.run); the bound and the baseline each run in a child process of their
+own (wall time and peak resident memory). Writes bench/results.json and reports/bench.html.
+
+    python bench/registry_bench.py [--rows 1e6 1e7] [--pandas-max 1e7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+HERE = Path(__file__).resolve().parent
+PROJECT = HERE.parent
+KUHR_ROWS_PER_SCALE = 339_304  # KUHR rows the sample writes at scale 1.0 (before defects)
+PANEL = ["kommune", "year", "persons", "days_at_risk", "emergency_admissions", "gp_contacts",
+         "legevakt_contacts"]  # fmt: skip
+TO_PANEL = ("ingest", "validate", "transform")  # what the bound replaces
+
+
+def project(rows: int) -> Path:
+    """bench/work/<rows>/: the default config at the scale that gives `rows` KUHR rows."""
+    folder = HERE / "work" / str(rows)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("data_contracts", "sql", "reference"):
+        link = folder / name
+        if not link.exists():
+            link.symlink_to(PROJECT / name)
+    text = (PROJECT / "ot-eval.toml").read_text(encoding="utf-8")
+    scale = rows / KUHR_ROWS_PER_SCALE
+    text, n = re.subn(r"(?m)^scale = .*$", f"scale = {scale:.6f}", text)
+    assert n == 1, "no `scale =` line in ot-eval.toml"
+    (folder / "ot-eval.toml").write_text(text, encoding="utf-8")
+    return folder / "ot-eval.toml"
+
+
+def inputs(config: Path) -> dict[str, Any]:
+    from pipeline.settings import load_settings
+
+    s = load_settings(config)
+    ev = s.evaluation
+
+    def path(source: str) -> str:
+        return str(s.resolve(s.sources[source].path))
+
+    return {
+        "persons": path("registry_persons"),
+        "npr": path("npr_episodes"),
+        "kuhr": path("kuhr_claims"),
+        "codes": str(PROJECT / "reference" / "kommuner_1994_2024.csv"),
+        "municipalities": [p.code for p in ev.pilots] + list(ev.comparison),
+        "first_year": ev.first_year,
+        "last_year": ev.last_year,
+    }
+
+
+def bound(args: dict[str, Any]) -> pd.DataFrame:
+    con = duckdb.connect()
+    for name, value in args.items():
+        con.execute(f"set variable {name} = ?", [value])
+    return con.execute((HERE / "bound.sql").read_text(encoding="utf-8")).df()
+
+
+def baseline(args: dict[str, Any]) -> pd.DataFrame:
+    sys.path.insert(0, str(HERE))
+    from pandas_panel import panel
+
+    return panel(
+        Path(args["persons"]), Path(args["npr"]), Path(args["kuhr"]), Path(args["codes"]),
+        args["municipalities"], (args["first_year"], args["last_year"]),
+    )  # fmt: skip
+
+
+def child(which: str, config: Path, out: Path) -> dict[str, Any]:
+    """Run the bound or the baseline in a process of its own: its time, memory and panel."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", which, "--config", str(config), "--panel",
+         str(out)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure(which: str, config: Path, out: Path) -> None:
+    args = inputs(config)
+    started = time.perf_counter()
+    frame = (bound if which == "bound" else baseline)(args)
+    seconds = time.perf_counter() - started
+    frame[PANEL].to_parquet(out)
+    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}))
+
+
+def pipeline_run(config: Path) -> dict[str, Any]:
+    from pipeline.settings import load_settings
+
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "pipeline", "evaluate", "--config", str(config)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    wall = time.perf_counter() - started
+    s = load_settings(config)
+    with duckdb.connect(str(s.warehouse), read_only=True) as con:
+        text, peak = con.execute("select stage_seconds, peak_rss_mb from meta.run").fetchall()[0]
+        rows = con.execute(
+            "select sum(rows_read) from meta.ingest_files where source = 'kuhr_claims'"
+        ).fetchall()[0][0]
+        panel = con.execute(
+            f"select {', '.join(PANEL)} from marts.fct_registry_municipality_year "
+            "order by kommune, year"
+        ).df()
+    stages = {k: float(v) for k, v in re.findall(r"(\w+): ([\d.]+) s", text)}
+    return {"wall": wall, "stages": stages, "peak_rss_mb": peak, "kuhr_rows": int(rows),
+            "panel": panel}  # fmt: skip
+
+
+def one_size(rows: int, pandas_max: int, log: Any) -> dict[str, Any]:
+    config = project(rows)
+    log(f"{rows:,} KUHR rows: the pipeline …")
+    pipe = pipeline_run(config)
+    folder = config.parent
+    log("  the bound …")
+    low = child("bound", config, folder / "bound.parquet")
+    reference = pd.read_parquet(folder / "bound.parquet")
+    mine = pipe.pop("panel")[PANEL].astype(reference.dtypes.to_dict())
+    pd.testing.assert_frame_equal(mine.reset_index(drop=True), reference)
+    result: dict[str, Any] = {"target_rows": rows, "pipeline": pipe, "bound": low}
+    if rows <= pandas_max:
+        log("  pandas …")
+        result["pandas"] = child("pandas", config, folder / "pandas.parquet")
+        other = pd.read_parquet(folder / "pandas.parquet").astype(reference.dtypes.to_dict())
+        pd.testing.assert_frame_equal(other, reference)
+    to_panel = sum(pipe["stages"].get(s, 0.0) for s in TO_PANEL)
+    result["pipeline_to_panel_seconds"] = to_panel
+    result["ratio_pipeline_to_bound"] = to_panel / low["seconds"]
+    if "pandas" in result:
+        result["ratio_pandas_to_pipeline"] = result["pandas"]["seconds"] / to_panel
+    result["panels_agree"] = True  # (assert_frame_equal above, else no result)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", nargs="+", type=float, default=[1e6, 1e7])
+    parser.add_argument("--pandas-max", type=float, default=1e7)
+    parser.add_argument("--out", type=Path, default=HERE / "results.json")
+    parser.add_argument("--html", type=Path, default=PROJECT / "reports" / "bench.html")
+    parser.add_argument("--measure", choices=("bound", "pandas"), help=argparse.SUPPRESS)
+    parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--panel", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        measure(args.measure, args.config, args.panel)
+        return
+
+    def log(message: str) -> None:
+        print(message, flush=True)
+
+    results = [one_size(int(n), int(args.pandas_max), log) for n in args.rows]
+    from pipeline.provenance import code_version
+
+    report = {
+        "code_version": code_version(PROJECT),
+        "written_at_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "machine": {"cores": _cores(), "memory_gb": _memory_gb()},
+        "sizes": results,
+    }
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    log(f"wrote {args.out}")
+    from bench_report import write_html
+
+    write_html(report, args.html)
+    log(f"wrote {args.html}")
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _memory_gb() -> float:
+    import os
+
+    return round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
+    main()
