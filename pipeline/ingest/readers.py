@@ -185,6 +185,8 @@ def _row_problems(batch: pa.RecordBatch, header: list[str], unnamed: int) -> pa.
     for k, name in enumerate(header if len(header) > 1 else []):
         equal = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(batch.column(k)), name), False)
         same = equal if same is None else pc.and_(same, equal)
+        if not pc.any(same).as_py():  # no row left that could be the header: stop looking
+            break
     if same is not None and pc.any(same).as_py():
         reasons = reasons or [None] * n
         for row in np.flatnonzero(same.to_numpy(zero_copy_only=False)):
@@ -254,7 +256,8 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
     names = header + [f"{UNNAMED}{j + 1}" for j in range(unnamed)]
     marker = delimiter * len(names)  # one field more than the header: always a bad row
     result = ReadResult(header, iter(()), dialect={"encoding": text.encoding,
-                                                   "delimiter": delimiter})  # fmt: skip
+                                                   "delimiter": delimiter},
+                        expected=text.records())  # fmt: skip
     bad: list[tuple[int, str]] = []
 
     def on_invalid(row: Any) -> str:

@@ -13,12 +13,8 @@ from pipeline.settings import Settings, Source
 from pipeline.sqlutil import ident, table_exists
 from pipeline.validate.contracts import Contract, Rule
 from pipeline.validate.gx_suite import run_suite
-from pipeline.validate.sql_rules import (
-    MUNICIPALITY_MAP,
-    rule_query,
-    type_failures,
-    typed_expr,
-)
+from pipeline.validate.one_pass import write_valid
+from pipeline.validate.sql_rules import MUNICIPALITY_MAP, ROW_KINDS, rule_query
 from pipeline.validate.structure import raw_columns
 
 PARSE_RULE = Rule(
@@ -147,36 +143,40 @@ def collect_failures(
     contract: Contract,
     engine: str,
 ) -> Report:
-    """Fill temp table `failures` (file, row, rule); return (rule, engine, note) for every rule.
+    """Write valid.<source> (typed rows), fill temp table `failures` (file, row, rule) and
+    return (rule, engine, note) for every rule.
 
-    Types and relations always run as SQL; the value rules run in the chosen engine."""
-    raw_table, valid = ident("raw", source.name), ident("valid", source.name)
+    Types, and with the SQL engine every rule the row alone decides, are checked in the one
+    pass that types the rows (one_pass.py); keys and relations run as queries of their own;
+    with the GX engine the value rules run in the GX suite."""
+    valid = ident("valid", source.name)
     missing = declared_missing(con, source.name)
     con.execute(
         "create or replace temp table failures "
         "(_source_file varchar, _source_row bigint, rule varchar)"
     )
     report = _reader_failures(con, source)
-    raw_types = raw_columns(con, source.name)
-    decimal = str(source.options.get("decimal", "auto"))
-    value_rules = []
+    in_pass, value_rules, other = [], [], []
     for rule in contract.rules:
         if rule.kind == "labels" and source.format != "sav":
             continue  # only SPSS files carry value labels to compare
-        if rule.kind == "type":
-            col = contract.columns[rule.columns[0]]
-            expr = typed_expr(col, raw_types[col.name], decimal)
-            _add(con, type_failures(raw_table, col, expr), [], rule)
-            report.append((rule, "sql", None))
+        if rule.kind == "type" or (engine == "sql" and rule.kind in ROW_KINDS):
+            in_pass.append(rule)
         elif rule.engine_neutral:
             value_rules.append(rule)
         else:
-            why = _unavailable(con, rule, source)
-            if why is None:
-                query = rule_query(rule, valid, contract.columns, [], source.name)
-                assert query is not None
-                _add(con, *query, rule)
-            report.append((rule, "sql", why))
+            other.append(rule)
+    decimal = str(source.options.get("decimal", "auto"))
+    write_valid(con, source.name, contract, raw_columns(con, source.name), decimal, in_pass,
+                missing)  # fmt: skip
+    report += [(rule, "sql" if rule.kind == "type" else engine, None) for rule in in_pass]
+    for rule in other:
+        why = _unavailable(con, rule, source)
+        if why is None:
+            query = rule_query(rule, valid, contract.columns, [], source.name)
+            assert query is not None
+            _add(con, *query, rule)
+        report.append((rule, "sql", why))
     if engine == "gx":
         _gx_failures(con, contract, value_rules, valid, missing)
     else:
@@ -186,7 +186,8 @@ def collect_failures(
             _add(con, *query, rule)
     report += [(rule, engine, None) for rule in value_rules]
     _drop_consequential(con, contract)
-    return report
+    place = {rule.name: i for i, rule in enumerate(contract.rules)}  # the contract's order
+    return sorted(report, key=lambda entry: place.get(entry[0].name, -1))
 
 
 def _drop_consequential(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:

@@ -25,10 +25,7 @@ from pipeline.validate.contracts import Contract, load_contract
 from pipeline.validate.failures import choose_engine, collect_failures
 from pipeline.validate.reconcile import reconcile, record_alerts
 from pipeline.validate.record import ensure_meta, record, record_contract_labels
-from pipeline.validate.sql_rules import (
-    MUNICIPALITY_MAP,
-    typed_expr,
-)
+from pipeline.validate.sql_rules import MUNICIPALITY_MAP
 from pipeline.validate.structure import check_as_of, check_structure, raw_columns
 
 MUNICIPALITY_SOURCES = ("municipality_changes", "municipality_codes")
@@ -46,30 +43,19 @@ def validate_source(
     for col in contract.columns.values():  # absent optional columns are read as empty
         if col.name not in raw:
             con.execute(f"alter table {raw_table} add column {ident(col.name)} varchar")
-            raw[col.name] = "VARCHAR"
-    decimal = str(source.options.get("decimal", "auto"))
-    typed = ", ".join(
-        f"{typed_expr(c, raw[c.name], decimal)} as {ident(c.name)}"
-        for c in contract.columns.values()
-    )
-    valid = ident("valid", source.name)
     zone = source.options.get("timezone")
     if zone:  # this source's timestamps were written in another zone than the config's
         con.execute(f"set TimeZone = {literal(zone)}")
     try:
-        con.execute(
-            f"create or replace table {valid} as select _source_file, _source_row, {typed} "
-            f"from {raw_table} order by _source_file, _source_row"
-        )
-        comments.apply(con, "valid", source.name, contract.description,
-                       texts(contract_columns(contract)))  # fmt: skip
-        count = con.execute(f"select count(*) from {raw_table}").fetchone()
-        engine = choose_engine(settings, int(count[0]) if count else 0)
+        count = con.execute(f"select count(*) from {raw_table}").fetchall()[0]
+        engine = choose_engine(settings, int(count[0]))
         record_contract_labels(con, source, contract)
         report = collect_failures(con, source, contract, engine)
     finally:
         if zone:
             con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
+    comments.apply(con, "valid", source.name, contract.description,
+                   texts(contract_columns(contract)))  # fmt: skip
     record(con, source, contract, report, engine)
     stop = con.execute(
         'select _source_file, _source_row, rule, "column", value, reason, count(*) over () '

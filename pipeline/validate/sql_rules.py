@@ -90,15 +90,6 @@ def typed_expr(column: Column, raw_type: str, decimal: str) -> str:
     return f"try_cast({name} as {target})"
 
 
-def type_failures(raw_table: str, column: Column, expr: str) -> str:
-    """Rows whose raw value is present but does not cast: computed on raw, no join."""
-    name = ident(column.name)
-    return (
-        f"select {KEYS} from {raw_table} "
-        f"where nullif(trim(cast({name} as varchar)), '') is not null and ({expr}) is null"
-    )
-
-
 LABEL = "lower(regexp_replace(trim({}), '\\s+', ' ', 'g'))"  # compared without case or spacing
 
 
@@ -115,6 +106,41 @@ def label_mismatches(table: str, column: str, source: str) -> tuple[str, list[An
     )
 
 
+ROW_KINDS = ("not_null", "allowed", "range", "pattern", "compare")  # decided by the row alone
+
+
+def row_condition(
+    rule: Rule, columns: dict[str, Column], declared_missing: list[Any]
+) -> tuple[str, list[Any]]:
+    """(condition, params): true where a row fails a rule of ROW_KINDS, read from the typed
+    columns by their own names. The per-rule query and the one-pass select (one_pass.py)
+    both use it, so the two cannot disagree."""
+    c = [ident(x) for x in rule.columns]
+    if rule.kind == "not_null":
+        return f"{c[0]} is null", []
+    if rule.kind == "allowed":
+        values = allowed_values(rule, columns[rule.columns[0]], declared_missing)
+        return f"{c[0]} is not null and not list_contains(?, {c[0]})", [values]
+    if rule.kind == "range":
+        tests, params = [], []
+        if rule.min is not None:
+            tests.append(f"{c[0]} < ?")
+            params.append(rule.min)
+        if rule.max is not None:
+            tests.append(f"{c[0]} > ?")
+            params.append(rule.max)
+        return f"({' or '.join(tests)})", params
+    if rule.kind == "pattern":
+        return (
+            f"{c[0]} is not null and not regexp_matches(cast({c[0]} as varchar), ?)",
+            [rule.pattern],
+        )
+    if rule.kind == "compare":
+        a, b = c
+        return f"{a} is not null and {b} is not null and not ({a} {_op(rule)} {b})", []
+    raise ValueError(f"rule {rule.name} ({rule.kind}) is not decided by the row alone")
+
+
 def rule_query(
     rule: Rule,
     table: str,
@@ -127,42 +153,19 @@ def rule_query(
     if rule.kind == "labels":
         sql, params = label_mismatches(table, rule.columns[0], source)
         return f"select _source_file, _source_row from ({sql})", params
-    if rule.kind == "not_null":
-        return f"select {KEYS} from {table} where {c[0]} is null", []
-    if rule.kind == "allowed":
-        values = allowed_values(rule, columns[rule.columns[0]], declared_missing)
-        return (
-            f"select {KEYS} from {table} where {c[0]} is not null and not list_contains(?, {c[0]})",
-            [values],
-        )
-    if rule.kind == "range":
-        tests, params = [], []
-        if rule.min is not None:
-            tests.append(f"{c[0]} < ?")
-            params.append(rule.min)
-        if rule.max is not None:
-            tests.append(f"{c[0]} > ?")
-            params.append(rule.max)
-        return f"select {KEYS} from {table} where {' or '.join(tests)}", params
-    if rule.kind == "pattern":
-        return (
-            f"select {KEYS} from {table} where {c[0]} is not null "
-            f"and not regexp_matches(cast({c[0]} as varchar), ?)",
-            [rule.pattern],
-        )
+    if rule.kind in ROW_KINDS:
+        condition, params = row_condition(rule, columns, declared_missing)
+        return f"select {KEYS} from {table} where {condition}", params
     if rule.kind in ("unique", "key"):
+        # the values held more than once (one aggregation), then their rows (a semi join):
+        # half the time of counting over a window of every row
         cols = ", ".join(c)
         all_missing = " and ".join(f"{x} is null" for x in c)
+        same = " and ".join(f"t.{x} is not distinct from d.{x}" for x in c)
         return (
-            f"select {KEYS} from (select {KEYS}, count(*) over (partition by {cols}) as n "
-            f"from {table} where not ({all_missing})) where n > 1",
-            [],
-        )
-    if rule.kind == "compare":
-        a, b = c
-        return (
-            f"select {KEYS} from {table} where {a} is not null and {b} is not null "
-            f"and not ({a} {_op(rule)} {b})",
+            f"select t._source_file, t._source_row from {table} t semi join "
+            f"(select {cols} from {table} where not ({all_missing}) group by all "
+            f"having count(*) > 1) d on {same}",
             [],
         )
     if rule.kind == "exists":

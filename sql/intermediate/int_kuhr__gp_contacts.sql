@@ -2,11 +2,13 @@
 -- definition). The code list lives here and nowhere else. A claim with codes of several
 -- contact types counts once, as the type that ranks first (`rank`: the most demanding contact
 -- first — home visit, physical consultation, e-consultation, interdisciplinary meeting, NAV
--- dialogue meeting, contact with other services, simple contact, letter/phone); `contact_types`
--- lists them all and `is_mixed` flags such a claim. Lineage: the claim's lines are the
--- rows of staging.stg_kuhr__claims with its claim_id (listed by marts.fct_registry_outcome_rows
--- when traced; a list per claim here would cost more than the rest of the model at national
--- size).
+-- dialogue meeting, contact with other services, simple contact, letter/phone); `is_mixed`
+-- flags such a claim and `contact_types` lists its types (NULL on a claim of one type: a list
+-- on every claim costs as much as the rest of the model at national size). One aggregation
+-- over the claims' lines, on integers: no DISTINCT aggregate (a claim is mixed when its
+-- lowest and highest rank differ), the type named only after grouping.
+-- Lineage: the claim's lines are the rows of staging.stg_kuhr__claims with its claim_id
+-- (listed by marts.fct_registry_outcome_rows when traced).
 with contact_types (contact_type, rank) as (
     values
         ('sykebesøk', 1), ('fysisk', 2), ('e-konsultasjon', 3), ('tverrfaglig møte', 4),
@@ -25,19 +27,46 @@ contact_codes (fee_code, contact_type) as (
         ('1i', 'brev/telefon'), ('612a', 'brev/telefon'), ('612b', 'brev/telefon'),
         ('1f', 'andre tjenester/NAV'), ('14', 'tverrfaglig møte'),
         ('l36', 'dialogmøte NAV'), ('l36d', 'dialogmøte NAV')
+),
+
+lines as (
+    select c.claim_id, c.person_id, c.kommune, c.contact_date, c.service_type, t.rank,
+    from staging.stg_kuhr__claims as c
+    inner join contact_codes as k on k.fee_code = c.fee_code
+    inner join contact_types as t on t.contact_type = k.contact_type
+),
+
+claims as (  -- the rank (an integer) stands for the type until the end: a smaller state
+    select
+        claim_id,
+        any_value(person_id) as person_id,
+        any_value(kommune) as kommune,
+        any_value(contact_date) as contact_date,
+        any_value(service_type) as service_type,
+        min(rank) as rank,
+        min(rank) <> max(rank) as is_mixed,
+    from lines
+    group by claim_id
+),
+
+mixed as (  -- the few claims of several contact types: their lines read a second time
+    select l.claim_id, list_sort(list_distinct(list(t.contact_type))) as contact_types,
+    from lines as l
+    inner join contact_types as t on t.rank = l.rank
+    where l.claim_id in (select claim_id from claims where is_mixed)
+    group by l.claim_id
 )
 
 select
     c.claim_id,
-    any_value(c.person_id) as person_id,
-    any_value(c.kommune) as kommune,
-    any_value(c.contact_date) as contact_date,
-    year(any_value(c.contact_date)) as year,
-    any_value(c.service_type) as service_type,
-    arg_min(k.contact_type, t.rank) as contact_type,
-    list_sort(list(distinct k.contact_type)) as contact_types,
-    count(distinct k.contact_type) > 1 as is_mixed,
-from staging.stg_kuhr__claims as c
-inner join contact_codes as k on k.fee_code = c.fee_code
-inner join contact_types as t on t.contact_type = k.contact_type
-group by c.claim_id
+    c.person_id,
+    c.kommune,
+    c.contact_date,
+    year(c.contact_date) as year,
+    c.service_type,
+    t.contact_type,
+    m.contact_types,
+    c.is_mixed,
+from claims as c
+inner join contact_types as t on t.rank = c.rank
+left join mixed as m using (claim_id)

@@ -1,5 +1,7 @@
+-- materialize: view
 -- One row per accepted row of valid.kuhr_claims, renamed; municipality codes harmonised to
--- the configured vintage (a code that cannot be placed keeps its code as delivered).
+-- the configured vintage (a code that cannot be placed keeps its code as delivered). A view:
+-- the claims' lines are national-size and only int_kuhr__gp_contacts and a trace read them.
 select
     s.regning_id as claim_id,
     s.lopenr as person_id,

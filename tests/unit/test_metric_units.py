@@ -283,14 +283,17 @@ def test_a_claim_with_several_contact_types_counts_once_as_the_first_ranked() ->
         # claim 1: a letter and a physical consultation → fysisk; claim 2: simple contact and
         # e-consultation → e-konsultasjon (alphabetical order would give «e-konsultasjon»
         # too, so claim 3 tells them apart: home visit beats physical, «fysisk» < «sykebesøk»);
-        # claim 4: no contact code at all → not a contact
+        # claim 4: no contact code at all → not a contact; claim 5: two codes of one type →
+        # not mixed, no list
         "(1, 1, '5530', date '2020-01-01', 'fastlege', '1bd'),"
         "(1, 1, '5530', date '2020-01-01', 'fastlege', '2ad'),"
         "(2, 1, '5530', date '2020-02-01', 'fastlege', '1ad'),"
         "(2, 1, '5530', date '2020-02-01', 'fastlege', '2ae'),"
         "(3, 2, '5530', date '2020-03-01', 'legevakt', '2ad'),"
         "(3, 2, '5530', date '2020-03-01', 'legevakt', '11ad'),"
-        "(4, 2, '5530', date '2020-04-01', 'fastlege', 'zz9')",
+        "(4, 2, '5530', date '2020-04-01', 'fastlege', 'zz9'),"
+        "(5, 2, '5530', date '2020-05-01', 'fastlege', '2ad'),"
+        "(5, 2, '5530', date '2020-05-01', 'fastlege', '2ak')",
     )
     got = _built(
         con,
@@ -303,6 +306,7 @@ def test_a_claim_with_several_contact_types_counts_once_as_the_first_ranked() ->
         (1, "fysisk", ["brev/telefon", "fysisk"], True),
         (2, "e-konsultasjon", ["e-konsultasjon", "enkel"], True),
         (3, "sykebesøk", ["fysisk", "sykebesøk"], True),
+        (5, "fysisk", None, False),
     ]
 
 
