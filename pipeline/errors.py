@@ -152,7 +152,9 @@ def _machine_fault(exc: BaseException) -> UserError | None:
         if isinstance(exc, duckdb.OutOfMemoryException):
             return MachineFault(
                 f"DuckDB ran out of memory: {first_line(exc)}",
-                hint="Close other programs or use a machine with more memory",
+                hint="Raise [duckdb] memory_limit in the config (large steps spill to "
+                "[duckdb] temp_directory when it is reached), close other programs, or use a "
+                "machine with more memory",
             )
     code = exc.errno if isinstance(exc, OSError) and exc.errno in _OS_FAULTS else None
     if (code is None and isinstance(exc, OSError | duckdb.Error | MemoryError)) or (

@@ -64,6 +64,7 @@ SCHEMA: dict[str, Any] = {
         "pre_trend_per_1000": float,
     },
     "run": {"wait": bool},
+    "duckdb": {"memory_limit": str, "threads": int, "temp_directory": str},
     "evaluation": {
         "intervention_date": dt.date,
         "first_year": int,
@@ -229,6 +230,17 @@ class Run:
 
 
 @dataclass(frozen=True)
+class DuckDB:
+    """The database engine's resources for a run: a memory limit beyond which large joins and
+    sorts spill to `temp_directory` instead of failing, and the threads it may use. None:
+    DuckDB's own default (80 % of the machine's memory, every core, `<warehouse>.tmp`)."""
+
+    memory_limit: str | None = None  # e.g. "4GB"
+    threads: int | None = None
+    temp_directory: Path | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     config_file: Path
     root: Path  # the config file's folder; all relative paths start here
@@ -242,6 +254,7 @@ class Settings:
     sample: Sample
     validation: Validation
     run: Run = Run(wait=False)
+    duckdb: DuckDB = DuckDB()
 
     def resolve(self, relative: str | Path) -> Path:
         path = Path(relative)
@@ -559,6 +572,35 @@ def load_settings(config_file: str | Path) -> Settings:
         sample=sample,
         validation=validation,
         run=Run(wait=bool(data.get("run", {}).get("wait", False))),
+        duckdb=_duckdb(cfg, data, root),
+    )
+
+
+MEMORY = re.compile(r"^\s*\d+(\.\d+)?\s*(K|M|G|T)i?B\s*$", re.IGNORECASE)
+
+
+def _duckdb(cfg: _Config, data: dict[str, Any], root: Path) -> DuckDB:
+    """[duckdb]: memory_limit (e.g. "4GB"), threads (1 or more), temp_directory."""
+    db = data.get("duckdb", {})
+    limit = db.get("memory_limit")
+    if limit is not None and not MEMORY.match(limit):
+        raise cfg.error(
+            "duckdb.memory_limit is not an amount of memory",
+            "duckdb",
+            "memory_limit",
+            expected='a number and a unit, e.g. "4GB", "512MB" or "3.5GiB"',
+            found=repr(limit),
+        )
+    threads = db.get("threads")
+    if threads is not None and threads < 1:
+        raise cfg.error(
+            "duckdb.threads must be 1 or more", "duckdb", "threads", found=repr(threads)
+        )
+    temp = db.get("temp_directory")
+    return DuckDB(
+        memory_limit=limit.strip() if limit else None,
+        threads=threads,
+        temp_directory=root / temp if temp else None,
     )
 
 
@@ -692,7 +734,7 @@ def _validation(cfg: _Config, data: dict[str, Any]) -> Validation:
         )
     validation = Validation(
         engine=str(val.get("engine", "auto")),
-        gx_max_rows=int(val.get("gx_max_rows", 200_000)),
+        gx_max_rows=int(val.get("gx_max_rows", 20_000)),
         max_quarantine_share=share,
         accept_quarantine=bool(val.get("accept_quarantine", False)),
         timezone=_timezone(cfg, str(val.get("timezone", "Europe/Oslo")), "validation"),

@@ -30,6 +30,7 @@ from typing import Literal
 
 import duckdb
 
+from pipeline import progress
 from pipeline.errors import Busy, UserError, environment_fault
 from pipeline.settings import Settings
 from pipeline.sqlutil import literal
@@ -90,6 +91,19 @@ def private_files() -> Iterator[None]:
         yield
     finally:
         os.umask(previous)
+
+
+def apply_resources(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The config's [duckdb] memory limit, threads and spill folder (DuckDB's defaults where
+    it sets none)."""
+    res = settings.duckdb
+    if res.memory_limit is not None:
+        con.execute(f"set memory_limit = {literal(res.memory_limit)}")
+    if res.threads is not None:
+        con.execute(f"set threads = {int(res.threads)}")
+    if res.temp_directory is not None:
+        res.temp_directory.mkdir(parents=True, exist_ok=True)
+        con.execute(f"set temp_directory = {literal(str(res.temp_directory))}")
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
@@ -278,6 +292,8 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
             con = duckdb.connect(str(db), read_only=mode == "link")
             _ACTIVE.append(con)
             con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
+            apply_resources(con, settings)
+            progress.on_queries(con)
             if mode != "link":
                 for schema in SCHEMAS:
                     con.execute(f"create schema if not exists {schema}")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from pipeline import progress
 from pipeline.errors import UserError, first_line
 from pipeline.ingest.as_of import find_as_of
 from pipeline.ingest.readers import READERS, check_every_row_read
@@ -116,13 +119,39 @@ class _Sink:
                 self.con.execute(f"alter table {self.table} add column {ident(name)} {sql_type}")
                 self.columns[name] = sql_type
 
-    def arrow(self, data: pa.Table) -> None:
-        if self.columns is None:
-            self.con.execute(f"create table {self.table} as select * from data")
-            self.columns = {n: "VARCHAR" for n in data.schema.names}
-        else:
-            self._widen({n: "VARCHAR" for n in data.schema.names})
-            self.con.execute(f"insert into {self.table} by name select * from data")
+    def arrow(self, batches: Iterator[pa.RecordBatch]) -> int:
+        """Append a reader's batches in one statement (DuckDB pulls them as a stream: a
+        quarter less time than an insert per batch); return the rows appended. An error the
+        reader raises mid-stream is raised here as itself, not as DuckDB's."""
+        first = next(batches, None)
+        if first is None:
+            return 0
+        schema = first.schema
+        rows = 0
+        failed: list[BaseException] = []
+
+        def stream() -> Iterator[pa.RecordBatch]:
+            nonlocal rows
+            try:
+                for batch in itertools.chain([first], batches):
+                    rows += batch.num_rows
+                    yield batch if batch.schema == schema else batch.cast(schema)
+            except Exception as exc:  # handed back after DuckDB has stopped reading
+                failed.append(exc)
+
+        self.con.register("_ingest_stream", pa.RecordBatchReader.from_batches(schema, stream()))
+        try:
+            if self.columns is None:
+                self.con.execute(f"create table {self.table} as select * from _ingest_stream")
+                self.columns = {n: "VARCHAR" for n in schema.names}
+            else:
+                self._widen({n: "VARCHAR" for n in schema.names})
+                self.con.execute(f"insert into {self.table} by name select * from _ingest_stream")
+        finally:
+            self.con.unregister("_ingest_stream")
+        if failed:
+            raise failed[0]
+        return rows
 
     def parquet_schema(self, path: Path) -> dict[str, str]:
         try:
@@ -197,11 +226,17 @@ def ingest_file(
         result = READERS[source.format](path, source.options)
         in_file, dialect = result.columns, result.dialect
         renamed = _mapped(source, path, in_file)
-        rows = 0
-        for batch in result.batches:
-            arrays = [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())]
-            sink.arrow(pa.Table.from_arrays(arrays, [*renamed, *BATCH_LINEAGE]))
-            rows += batch.num_rows
+        with progress.rows(f"{source.name}: {path.name}", result.expected) as advance:
+
+            def with_lineage() -> Iterator[pa.RecordBatch]:
+                for batch in result.batches:
+                    advance(batch.num_rows)
+                    yield pa.RecordBatch.from_arrays(
+                        [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())],
+                        [*renamed, *BATCH_LINEAGE],
+                    )
+
+            rows = sink.arrow(with_lineage())
         rows_in_file = result.rows_in_file if result.rows_in_file is not None else rows
         counted_by = result.counted_by
         _labels(con, source, shown, result.value_labels, result.declared_missing)

@@ -23,6 +23,7 @@ class ReadResult:
     rows_in_file: int | None = None
     counted_by: str = ""
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # row, rule, note (warn)
+    expected: int | None = None  # rows the file is thought to hold before reading (progress)
 
 
 def check_every_row_read(path: Path, in_file: int, how: str, read: int, hint: str) -> None:
