@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import signal
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -45,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     common.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     common.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress display (it is off anyway when the output is not a terminal or CI "
+        "is set)",
+    )
+    common.add_argument(
         "--wait",
         action=argparse.BooleanOptionalAction,
         default=None,
@@ -66,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--seed", type=int, help="random seed (default: [sample] seed)")
     s.add_argument("--out", type=Path, help="output folder (default: [sample] dir)")
+    size = s.add_mutually_exclusive_group()
+    size.add_argument(
+        "--scale",
+        type=_scale,
+        help="registry size: a number (1.0 = 4 %% of residents, about 340,000 KUHR rows) or "
+        "'national' (about 10^8 KUHR rows, written in bounded memory); default [sample] scale",
+    )
+    size.add_argument(
+        "--rows",
+        type=_kuhr_rows,
+        dest="scale",
+        metavar="N",
+        help="registry size as the number of KUHR rows, e.g. 1e7 (about: truth.json says how "
+        "many were written)",
+    )
     verbs.add_parser(
         "ingest",
         parents=[common],
@@ -255,12 +278,45 @@ def _parser() -> argparse.ArgumentParser:
 _SIGNALLED: list[int] = []
 
 
+def _scale(text: str) -> float:
+    """--scale: a positive number, or 'national'."""
+    from pipeline.sample.registries import KUHR_ROWS_PER_SCALE, NATIONAL_KUHR_ROWS
+
+    if text.strip().lower() == "national":
+        return NATIONAL_KUHR_ROWS / KUHR_ROWS_PER_SCALE
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number above 0 or 'national', not {text!r}")
+    return value
+
+
+def _kuhr_rows(text: str) -> float:
+    """--rows: KUHR rows (1e7, 10000000), as the scale that writes about that many."""
+    from pipeline.sample.registries import KUHR_ROWS_PER_SCALE
+
+    try:
+        rows = float(text)
+    except ValueError:
+        rows = 0.0
+    if not 1000 <= rows < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected 1000 rows or more (e.g. 1e7), not {text!r}")
+    return rows / KUHR_ROWS_PER_SCALE
+
+
 def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) -> Any:
     """Carry out the verb; return the RunResult of verbs that validate (None otherwise)."""
     from pipeline import stages
 
     if args.verb == "sample":
         out = args.out.resolve() if args.out else None
+        if args.scale is not None:
+            import dataclasses
+
+            sized = dataclasses.replace(settings.sample, scale=args.scale)
+            settings = dataclasses.replace(settings, sample=sized)
         stages.sample(settings, log, seed=args.seed, out=out, wait=args.wait)
     elif args.verb == "evaluate":
         return stages.evaluate(settings, log, wait=args.wait)
@@ -422,10 +478,23 @@ def _quarantine_alert(alerts: list[str]) -> int:
     return QUARANTINE_EXIT
 
 
+def _in_finalizer(frame: FrameType | None) -> bool:
+    """Whether the signal arrived inside a `__del__` (an exception raised there is ignored:
+    the run would go on after Ctrl-C or SIGTERM)."""
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _on_signal(signum: int, _frame: FrameType | None) -> None:
     """Ctrl-C and SIGTERM: stop the running query, then unwind so that every cleanup runs."""
     from pipeline.warehouse import interrupt_active
 
+    if _in_finalizer(_frame):  # raised here, Python would print it and carry on: deliver later
+        threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+        return
     _SIGNALLED.append(signum)
     interrupt_active()
     if signum == signal.SIGTERM:
@@ -445,6 +514,9 @@ def main(argv: list[str] | None = None) -> int:
     def log(message: str) -> None:
         print(message, flush=True)
 
+    from pipeline import progress
+
+    progress.configure(getattr(args, "quiet", False))
     _SIGNALLED.clear()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -460,8 +532,6 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Interrupted) as exc:
         return _interrupted(exc)
     except BrokenPipeError:  # the reader stopped reading (`ot-eval sql … | head`): as cat does
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return 128 + signal.SIGPIPE
     except Exception as exc:

@@ -20,10 +20,26 @@ def _append_lines(path: Path, lines: list[str]) -> None:
         fh.write("".join(line + "\n" for line in lines))
 
 
+def _append_parquet_row(path: Path, **changes: Any) -> None:
+    """Append a copy of the file's first row with `changes`, one row group at a time (no
+    whole table in memory)."""
+    source = pq.ParquetFile(path)
+    bad: dict[str, Any] = source.read_row_group(0).slice(0, 1).to_pylist()[0]
+    bad.update(changes)
+    tmp = path.with_name(path.name + ".planting")
+    with pq.ParquetWriter(tmp, source.schema_arrow) as writer:
+        for i in range(source.num_row_groups):
+            writer.write_table(source.read_row_group(i))
+        writer.write_table(pa.Table.from_pylist([bad], source.schema_arrow))
+    source.close()
+    tmp.replace(path)
+
+
 def plant(out: Path) -> dict[str, dict[str, int]]:
     """Append defective rows; return {source: {rule: rows}} (the rows the run must hold back)."""
     kuhr = out / "kuhr_claims.csv"
-    first = kuhr.read_text(encoding="utf-8").splitlines()[1:4]
+    with kuhr.open(encoding="utf-8") as fh:  # the first lines only: the file may be national
+        first = [fh.readline().rstrip("\n") for _ in range(4)][1:]
     unknown = [
         ";".join(["999999001", "100001", "2021-05-03", '"5599"', '"fastlege"', '"2ad"']),
         ";".join(["999999002", "100002", "2021-05-04", '"5599"', '"legevakt"', '"2ad"']),
@@ -41,11 +57,12 @@ def plant(out: Path) -> dict[str, dict[str, int]]:
                   "poeng_1": "4"}  # fmt: skip
         rows.append(";".join(values.get(h, "") for h in header))
     _append_lines(psfs, rows)  # impossible dates
-    npr = out / "npr_episodes.parquet"
-    table = pq.read_table(npr)
-    bad: dict[str, Any] = table.slice(0, 1).to_pylist()[0]
-    bad.update(episode_id=999_999_001, inndato=dt.date(2020, 3, 10), utdato=dt.date(2020, 3, 1))
-    pq.write_table(pa.concat_tables([table, pa.Table.from_pylist([bad], table.schema)]), npr)
+    _append_parquet_row(
+        out / "npr_episodes.parquet",
+        episode_id=999_999_001,
+        inndato=dt.date(2020, 3, 10),
+        utdato=dt.date(2020, 3, 1),
+    )
     return {
         "kuhr_claims": {"key:regning_id+takst": 6, "komnr.kommunenummer_known": 2},
         "psfs_forms": {"dato.type": 2},

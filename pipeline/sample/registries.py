@@ -13,6 +13,7 @@ purpose. Both are in truth.json.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,13 @@ KPR_SERVICES = [
     "dagaktivitet",
     "brukerstyrt_personlig_assistanse",
 ]
+# NPR episodes and KUHR rows are drawn for this many of a year's persons at a time (NPR sorted
+# within the block): every sample up to about 6·10⁶ KUHR rows is drawn in one block a year,
+# the same draws as before blocks existed; national size (10⁸) in 16 blocks a year, so that
+# the generator's memory stays under 2 GiB
+BLOCK_PERSONS = 250_000
+KUHR_ROWS_PER_SCALE = 339_304  # KUHR rows the sample writes at scale 1.0 (before defects)
+NATIONAL_KUHR_ROWS = 100_000_000  # `--scale national`: a national 2017-2022 KUHR extract
 HDIAG = ["I21", "I50", "J18", "J44", "S72", "N39", "F10", "F32", "R07", "E11", "K35", "A09"]
 
 
@@ -114,6 +122,33 @@ def _arrow(df: pd.DataFrame) -> pa.Table:
         if pa.types.is_timestamp(f.type):
             table = table.set_column(i, f.name, table.column(i).cast(pa.date32()))
     return table
+
+
+class _Out:
+    """One extract written part by part (a year, or a block of persons of a year), so that no
+    table is ever whole in memory: national size (10⁸ KUHR rows) in bounded memory."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        table = _arrow(df)
+        if self._writer is None:
+            self._writer = (
+                pacsv.CSVWriter(
+                    self.path, table.schema, write_options=pacsv.WriteOptions(delimiter=";")
+                )
+                if self.path.suffix == ".csv"
+                else pq.ParquetWriter(self.path, table.schema)
+            )
+        self._writer.write_table(table)
+        self.rows += len(df)
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
 
 
 def _write_csv(df: pd.DataFrame, path: Path) -> None:
@@ -158,15 +193,17 @@ def registries(
 
     # municipality effect on frailty (constant over time, absorbed by municipality FE)
     muni_unique = np.unique(muni_names)
-    muni_mult = dict(zip(muni_unique, rng.uniform(0.85, 1.15, muni_unique.size), strict=True))
-    frailty = _lookup(ADMISSION_BASE, age17) * np.array([muni_mult[m] for m in muni_names[comp]])
+    muni_mult = rng.uniform(0.85, 1.15, muni_unique.size)
+    muni_index = np.searchsorted(muni_unique, muni_names)[comp]  # per person
+    frailty = _lookup(ADMISSION_BASE, age17) * muni_mult[muni_index]
     is_pilot = np.array([c.pilot for c in COMPONENTS])[comp]
-    last_year = np.array([PILOT_LAST_YEAR.get(m, 0) for m in muni_names[comp]])
+    last_year = np.array([PILOT_LAST_YEAR.get(m, 0) for m in muni_names])[comp]
     # drawn from a stream of their own, so that every other draw of the sample stays the same
     shocks = municipality_year_shocks(rng.spawn(1)[0], muni_unique)
-    muni_index = np.searchsorted(muni_unique, muni_names[comp])
 
-    person_rows, npr_parts, kuhr_parts = [], [], []
+    persons_out = _Out(out / "registry_persons.parquet")
+    npr_out = _Out(out / "npr_episodes.parquet")
+    kuhr_out = _Out(out / "kuhr_claims.csv")
     claim_offset = 1
     for y in YEARS:
         start = np.datetime64(f"{y}-01-01")
@@ -178,7 +215,7 @@ def registries(
             np.isnat(death_date[idx]) | (death_date[idx] >= end), end, death_date[idx]
         )
         exposure = (exit_day - start).astype(int) / 365.0
-        person_rows.append(
+        persons_out.write(
             pd.DataFrame(
                 {
                     "lopenr": lnr[idx],
@@ -201,18 +238,18 @@ def registries(
             + treated * EFFECT_PER_1000 / 1000
         )
         year = YearSlice(y, start, lnr[idx], komnr, age, sex[idx], exposure)
-        npr_parts.append(_npr_year(rng, year, np.maximum(rate, 0)))
-        kuhr, claim_offset = _kuhr_year(rng, year, claim_offset)
-        kuhr_parts.append(kuhr)
+        for block, part in year.blocks(BLOCK_PERSONS):  # one block below national size
+            npr = _npr_year(rng, part, np.maximum(rate[block], 0))
+            npr.insert(0, "episode_id", np.arange(npr_out.rows + 1, npr_out.rows + len(npr) + 1))
+            npr_out.write(npr)
+            del npr
+            kuhr, claim_offset = _kuhr_year(rng, part, claim_offset)
+            kuhr_out.write(kuhr)
+            del kuhr
 
+    for written in (persons_out, npr_out, kuhr_out):
+        written.close()
     today = {c.municipality: code_on(c.code_2017, dt.date(2024, 1, 1), changes) for c in COMPONENTS}
-    persons = pd.concat(person_rows, ignore_index=True)
-    _write_parquet(persons, out / "registry_persons.parquet")
-    npr = pd.concat(npr_parts, ignore_index=True)
-    npr.insert(0, "episode_id", np.arange(1, len(npr) + 1))
-    _write_parquet(npr, out / "npr_episodes.parquet")
-    kuhr = pd.concat(kuhr_parts, ignore_index=True)
-    _write_csv(kuhr, out / "kuhr_claims.csv")
     kpr = _kpr(rng, lnr, birth_year, comp, code_by_year, death_date)
     _write_parquet(kpr, out / "kpr_services.parquet")
     population = _population(code_by_year)
@@ -220,9 +257,9 @@ def registries(
     return {
         "n_persons": int(n),
         "rows": {
-            "registry_persons": len(persons),
-            "npr_episodes": len(npr),
-            "kuhr_claims": len(kuhr),
+            "registry_persons": persons_out.rows,
+            "npr_episodes": npr_out.rows,
+            "kuhr_claims": kuhr_out.rows,
             "kpr_services": len(kpr),
             "registry_population": len(population),
         },
@@ -260,6 +297,18 @@ class YearSlice:
     age: np.ndarray
     sex: np.ndarray
     exposure: np.ndarray  # years at risk within the year
+
+    def blocks(self, size: int) -> list[tuple[slice, YearSlice]]:
+        """The year's persons in consecutive blocks of at most `size` (one block if fewer),
+        each with its slice of the year's arrays."""
+        parts = []
+        for i in range(0, max(self.lopenr.size, 1), size):
+            block = slice(i, i + size)
+            parts.append((block, dataclasses.replace(
+                self, lopenr=self.lopenr[block], komnr=self.komnr[block], age=self.age[block],
+                sex=self.sex[block], exposure=self.exposure[block],
+            )))  # fmt: skip
+        return parts
 
 
 def _npr_year(rng: np.random.Generator, ys: YearSlice, rate: np.ndarray) -> pd.DataFrame:

@@ -130,6 +130,12 @@ def _config(tmp_path: Path, text: str) -> Path:
         ("[validation]\ntimezone = 'Europe/Olso'\n", ["Unknown time zone", "'Europe/Olso'"]),
         ("[validation]\nmax_quarantine_share = 2\n", ["between 0 and 1"]),
         (
+            "[duckdb]\nmemory_limit = '4 gigs'\n",
+            ["duckdb.memory_limit is not an amount of memory", "line 4", '"4GB"'],
+        ),
+        ("[duckdb]\nthreads = 0\n", ["duckdb.threads must be 1 or more", "line 4"]),
+        ("[duckdb]\nthreds = 2\n", ["Unknown key 'threds'", "'threads'"]),
+        (
             '[sources.extra]\npath = "x.csv"\nformat = "csv"\n',
             ["Source 'extra' has no data contract", "line 3", "extra.yml", "psfs_forms"],
         ),
@@ -230,3 +236,42 @@ def test_the_samples_pre_trend_comes_from_the_config_and_lands_in_the_truth(
     config.write_text(text.replace("= 7.5", '= "steep"'), encoding="utf-8")
     with pytest.raises(UserError, match="pre_trend_per_1000"):
         load_settings(config)
+
+
+def test_the_duckdb_section_sets_memory_threads_and_spill_folder(tmp_path: Path) -> None:
+    """[duckdb] reaches the connection a run builds with (apply_resources is what
+    warehouse.building calls); without it DuckDB's defaults stay."""
+    import duckdb
+
+    from pipeline.warehouse import apply_resources
+
+    text = "[duckdb]\nmemory_limit = '1.5GiB'\nthreads = 1\ntemp_directory = 'spill'\n"
+    settings = load_settings(_config(tmp_path, text))
+    assert settings.duckdb.temp_directory == tmp_path / "spill"
+    con = duckdb.connect()
+    default_threads = con.execute("select current_setting('threads')").fetchall()[0][0]
+    apply_resources(con, load_settings(make_project(tmp_path / "plain")))
+    assert con.execute("select current_setting('threads')").fetchall()[0][0] == default_threads
+    apply_resources(con, settings)
+    got = con.execute(
+        "select current_setting('memory_limit'), current_setting('threads'), "
+        "current_setting('temp_directory')"
+    ).fetchall()[0]
+    assert got == ("1.5 GiB", 1, str(tmp_path / "spill"))
+    assert (tmp_path / "spill").is_dir()
+
+
+def test_a_signal_inside_a_finalizer_is_delivered_later_not_lost() -> None:
+    """An exception raised in `__del__` is printed and ignored: a Ctrl-C or SIGTERM arriving
+    there would let the run go on, so the handler sees it and delivers it again later."""
+    from pipeline import cli
+
+    seen: list[bool] = []
+
+    class Probe:
+        def __del__(self) -> None:
+            seen.append(cli._in_finalizer(sys._getframe()))
+
+    Probe()
+    assert seen == [True]
+    assert not cli._in_finalizer(sys._getframe())
