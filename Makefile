@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 CONFIG ?= ot-eval.toml
 
 .DEFAULT_GOAL := help
-.PHONY: help setup evaluate validate-stats sql notebooks bench test test-fast lint browser clean
+.PHONY: help setup evaluate validate-stats sql notebooks bench bench-national test test-fast lint browser clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ notebooks: setup ## run notebooks/*.py on the warehouse into reports/notebooks/*
 
 bench: setup ## registry path vs the bound and pandas at 1e6 and 1e7 KUHR rows (bench/results.json)
 	$(BIN)/python bench/registry_bench.py --rows 1e6 1e7
+
+bench-national: setup ## the same at 1e8 KUHR rows (~5 GB of CSV, ~25 min; added to bench/results.json)
+	$(BIN)/python bench/registry_bench.py --rows 1e8
 
 browser: ## install Debian's chromium for the browser tests (needs root and apt)
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \

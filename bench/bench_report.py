@@ -11,6 +11,20 @@ import plotly.graph_objects as go
 from pipeline.report.figures import figure_div, plotly_library
 from pipeline.report.write import environment
 
+PER_ROW = ("ingest", "validate", "transform")  # stages whose work grows with the KUHR rows
+
+
+def _stage(name: str, seconds: float, rows: int) -> str:
+    """A stage's time, and for the row-bound ones its rate in million KUHR rows a second."""
+    if name in PER_ROW and seconds:
+        return f"{name} {seconds:.1f} s ({rows / seconds / 1e6:.1f} M/s)"
+    return f"{name} {seconds:.1f} s"
+
+
+def _sample(sample: dict[str, Any] | None) -> str:
+    """The generator's time and peak memory (measured apart since the sizes got --rows)."""
+    return f"{sample['seconds']:.0f} s, {sample['peak_rss_mb']:,} MB" if sample else "–"
+
 
 def write_html(report: dict[str, Any], path: Path) -> None:
     rows = []
@@ -22,7 +36,9 @@ def write_html(report: dict[str, Any], path: Path) -> None:
         rows.append(
             {
                 "rows": f"{n:,}".replace(",", " "),
-                "stages": ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()),
+                "stages": ", ".join(_stage(k, v, n) for k, v in stages.items()),
+                "sample": _sample(size["pipeline"].get("sample")),
+                "version": size.get("code_version", report["code_version"]),
                 "to_panel": f"{size['pipeline_to_panel_seconds']:.1f}",
                 "rate": f"{n / size['pipeline_to_panel_seconds'] / 1e6:.2f}",
                 "rss": size["pipeline"]["peak_rss_mb"],

@@ -26,12 +26,14 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pipeline.sample.registries import KUHR_ROWS_PER_SCALE
+
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parent
-KUHR_ROWS_PER_SCALE = 339_304  # KUHR rows the sample writes at scale 1.0 (before defects)
 PANEL = ["kommune", "year", "persons", "days_at_risk", "emergency_admissions", "gp_contacts",
          "legevakt_contacts"]  # fmt: skip
 TO_PANEL = ("ingest", "validate", "transform")  # what the bound replaces
+MEMORY_LIMIT = "3GB"  # [duckdb] memory_limit of the runs, and the bound's: the 4 GiB target
 
 
 def project(rows: int) -> Path:
@@ -44,8 +46,13 @@ def project(rows: int) -> Path:
             link.symlink_to(PROJECT / name)
     text = (PROJECT / "ot-eval.toml").read_text(encoding="utf-8")
     scale = rows / KUHR_ROWS_PER_SCALE
-    text, n = re.subn(r"(?m)^scale = .*$", f"scale = {scale:.6f}", text)
-    assert n == 1, "no `scale =` line in ot-eval.toml"
+    for line, value in (
+        (r"scale = .*", f"scale = {scale:.6f}"),
+        (r"enabled = .*", "enabled = false  # written apart, measured on its own"),
+        (r"# memory_limit = .*", f'memory_limit = "{MEMORY_LIMIT}"'),
+    ):
+        text, n = re.subn(rf"(?m)^{line}$", value, text, count=1)
+        assert n == 1, f"no line `{line}` in ot-eval.toml"
     (folder / "ot-eval.toml").write_text(text, encoding="utf-8")
     return folder / "ot-eval.toml"
 
@@ -71,7 +78,7 @@ def inputs(config: Path) -> dict[str, Any]:
 
 
 def bound(args: dict[str, Any]) -> pd.DataFrame:
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
     for name, value in args.items():
         con.execute(f"set variable {name} = ?", [value])
     return con.execute((HERE / "bound.sql").read_text(encoding="utf-8")).df()
@@ -107,15 +114,35 @@ def measure(which: str, config: Path, out: Path) -> None:
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}))
 
 
+def timed(*command: str) -> tuple[float, int]:
+    """Run a command in a child process: its wall seconds and peak resident memory (MB)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PEAK_OF_CHILD, *command], check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    seconds, peak = done.stdout.strip().splitlines()[-1].split()
+    return float(seconds), round(int(peak) / 1024)
+
+
+PEAK_OF_CHILD = (  # runs argv[1:], prints its seconds and peak RSS (kB) on the last line
+    "import resource, subprocess, sys, time; t = time.perf_counter(); "
+    "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+)
+
+
+def sample(config: Path) -> dict[str, Any]:
+    """`ot-eval sample` at this size, timed and measured on its own."""
+    seconds, peak = timed(sys.executable, "-m", "pipeline", "sample", "--quiet", "--config",
+                          str(config))  # fmt: skip
+    return {"seconds": seconds, "peak_rss_mb": peak}
+
+
 def pipeline_run(config: Path) -> dict[str, Any]:
     from pipeline.settings import load_settings
 
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "pipeline", "evaluate", "--config", str(config)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    wall = time.perf_counter() - started
+    wall, _ = timed(sys.executable, "-m", "pipeline", "evaluate", "--quiet", "--config",
+                    str(config))  # fmt: skip
     s = load_settings(config)
     with duckdb.connect(str(s.warehouse), read_only=True) as con:
         text, peak = con.execute("select stage_seconds, peak_rss_mb from meta.run").fetchall()[0]
@@ -133,15 +160,24 @@ def pipeline_run(config: Path) -> dict[str, Any]:
 
 def one_size(rows: int, pandas_max: int, log: Any) -> dict[str, Any]:
     config = project(rows)
-    log(f"{rows:,} KUHR rows: the pipeline …")
+    log(f"{rows:,} KUHR rows: the sample …")
+    written = sample(config)
+    log("  the pipeline …")
     pipe = pipeline_run(config)
+    pipe["sample"] = written
     folder = config.parent
     log("  the bound …")
     low = child("bound", config, folder / "bound.parquet")
     reference = pd.read_parquet(folder / "bound.parquet")
     mine = pipe.pop("panel")[PANEL].astype(reference.dtypes.to_dict())
     pd.testing.assert_frame_equal(mine.reset_index(drop=True), reference)
-    result: dict[str, Any] = {"target_rows": rows, "pipeline": pipe, "bound": low}
+    from pipeline.provenance import code_version
+
+    result: dict[str, Any] = {
+        "target_rows": rows, "pipeline": pipe, "bound": low,
+        "code_version": code_version(PROJECT),
+        "measured_at_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+    }  # fmt: skip
     if rows <= pandas_max:
         log("  pandas …")
         result["pandas"] = child("pandas", config, folder / "pandas.parquet")
@@ -173,14 +209,17 @@ def main() -> None:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    results = [one_size(int(n), int(args.pandas_max), log) for n in args.rows]
+    results = {int(n): one_size(int(n), int(args.pandas_max), log) for n in args.rows}
+    if args.out.exists():  # sizes measured before (`make bench-national` adds 10⁸) are kept
+        for size in json.loads(args.out.read_text(encoding="utf-8"))["sizes"]:
+            results.setdefault(int(size["target_rows"]), size)
     from pipeline.provenance import code_version
 
     report = {
         "code_version": code_version(PROJECT),
         "written_at_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "machine": {"cores": _cores(), "memory_gb": _memory_gb()},
-        "sizes": results,
+        "sizes": [results[n] for n in sorted(results)],
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     log(f"wrote {args.out}")

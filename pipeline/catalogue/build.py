@@ -19,6 +19,7 @@ from pipeline.catalogue.describe import (
     model_columns,
 )
 from pipeline.settings import Settings
+from pipeline.sqlutil import table_exists
 from pipeline.transform import COMMENT, discover
 from pipeline.validate.contracts import load_contract
 
@@ -59,14 +60,14 @@ def catalogue(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Table]
         origins[f"valid.{name}"] = contract_columns(contract)
         built_from[f"valid.{name}"] = [f"raw.{name}", f"data_contracts/{contract.path.name}"]
     for m in discover(settings.sql_dir):
-        if _exists(con, m.layer, m.name):
+        if table_exists(con, m.layer, m.name):
             origins[m.relation] = model_columns(con, m)
             reads = {f"valid.{s}" for s in m.inputs} | m.reads
             reads |= {f"meta.{t}" for t in META.findall(COMMENT.sub("", m.sql))}
             built_from[m.relation] = sorted(reads)
     for name, metric in METRICS.items():
         d = metric.definition
-        if _exists(con, "metrics", name):
+        if table_exists(con, "metrics", name):
             origins[f"metrics.{name}"] = metric_columns(con, d)
             units = {d.units} | {p.units for p in d.parts.values() if p.units}
             built_from[f"metrics.{name}"] = sorted(units)
@@ -103,11 +104,3 @@ def coverage(tables: list[Table]) -> tuple[int, int]:
     """(described, all) over the tables and columns."""
     items = [t.text for t in tables] + [c.text for t in tables for c in t.columns]
     return sum(1 for x in items if x), len(items)
-
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    found = con.execute(
-        "select count(*) from duckdb_columns() where schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return bool(found[0][0])

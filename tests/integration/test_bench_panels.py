@@ -33,3 +33,18 @@ def test_bound_and_pandas_give_the_pipelines_panel(evaluated_fast: Path) -> None
     types = low.dtypes.to_dict()
     pd.testing.assert_frame_equal(pipeline.astype(types), low)
     pd.testing.assert_frame_equal(baseline(args)[PANEL].astype(types), low)
+
+
+def test_the_bench_page_shows_every_measured_size(tmp_path: Path) -> None:
+    """reports/bench.html from the committed results: a row per size with its ratio."""
+    import json
+
+    from bench_report import write_html
+
+    report = json.loads((REPO / "bench" / "results.json").read_text(encoding="utf-8"))
+    write_html(report, tmp_path / "bench.html")
+    html = (tmp_path / "bench.html").read_text(encoding="utf-8")
+    for size in report["sizes"]:
+        assert f"{size['pipeline']['kuhr_rows']:,}".replace(",", " ") in html
+        assert f"{size['ratio_pipeline_to_bound']:.1f}" in html
+    assert "memory_limit = 3GB" in html
