@@ -151,12 +151,11 @@ class _Out:
             self._writer.close()
 
 
-def _write_csv(df: pd.DataFrame, path: Path) -> None:
-    pacsv.write_csv(_arrow(df), path, pacsv.WriteOptions(delimiter=";"))
-
-
-def _write_parquet(df: pd.DataFrame, path: Path) -> None:
-    pq.write_table(_arrow(df), path)
+def _write(df: pd.DataFrame, path: Path) -> None:
+    """A small extract in one part (the same writer as the national-size ones)."""
+    whole = _Out(path)
+    whole.write(df)
+    whole.close()
 
 
 def registries(
@@ -251,9 +250,9 @@ def registries(
         written.close()
     today = {c.municipality: code_on(c.code_2017, dt.date(2024, 1, 1), changes) for c in COMPONENTS}
     kpr = _kpr(rng, lnr, birth_year, comp, code_by_year, death_date)
-    _write_parquet(kpr, out / "kpr_services.parquet")
+    _write(kpr, out / "kpr_services.parquet")
     population = _population(code_by_year)
-    _write_csv(population, out / "registry_population.csv")
+    _write(population, out / "registry_population.csv")
     return {
         "n_persons": int(n),
         "rows": {
