@@ -8,6 +8,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from pipeline.provenance import standalone
 from pipeline.report.figures import figure_div, plotly_library
 from pipeline.report.write import environment
 
@@ -70,12 +71,9 @@ def write_html(report: dict[str, Any], path: Path) -> None:
         template="plotly_white",
         height=420,
     )
-    prov = {
-        "code_version": report["code_version"], "config_file": "ot-eval.toml (per størrelse)",
-        "config_sha256": "", "run_id": "make bench", "verb": "bench",
-        "started_at_utc": report["written_at_utc"], "stage_seconds": "", "files": [],
-        "contracts": [], "alerts": [],
-    }  # fmt: skip
+    prov = standalone("bench", "make bench", code_version=report["code_version"],
+                      config_file="ot-eval.toml (per størrelse)",
+                      started_at_utc=report["written_at_utc"])  # fmt: skip
     html = (
         environment()
         .get_template("bench.html.j2")

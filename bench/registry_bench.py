@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import re
-import resource
 import subprocess
 import sys
 import time
@@ -95,13 +94,13 @@ def baseline(args: dict[str, Any]) -> pd.DataFrame:
 
 
 def child(which: str, config: Path, out: Path) -> dict[str, Any]:
-    """Run the bound or the baseline in a process of its own: its time, memory and panel."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", which, "--config", str(config), "--panel",
-         str(out)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    """Run the bound or the baseline in a process of its own: its time (from the panel's
+    first read to the panel, as the child measured it), its peak memory (measured from
+    outside, as for every child here) and its panel (written to `out`)."""
+    _, peak = timed(sys.executable, __file__, "--measure", which, "--config", str(config),
+                    "--panel", str(out))  # fmt: skip
+    seconds = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))["seconds"]
+    return {"seconds": seconds, "peak_rss_mb": peak}
 
 
 def measure(which: str, config: Path, out: Path) -> None:
@@ -110,8 +109,7 @@ def measure(which: str, config: Path, out: Path) -> None:
     frame = (bound if which == "bound" else baseline)(args)
     seconds = time.perf_counter() - started
     frame[PANEL].to_parquet(out)
-    peak = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    print(json.dumps({"seconds": seconds, "peak_rss_mb": peak}))
+    out.with_suffix(".json").write_text(json.dumps({"seconds": seconds}), encoding="utf-8")
 
 
 def timed(*command: str) -> tuple[float, int]:

@@ -324,7 +324,7 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
         from pipeline.checksum import as_text, table_checksums
         from pipeline.warehouse import connect_read_only
 
-        with connect_read_only(settings.warehouse) as con:
+        with connect_read_only(settings) as con:
             log(as_text(table_checksums(con)))
     elif args.verb == "teams":
         from pipeline import teams
@@ -344,7 +344,7 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
         from pipeline import trace
         from pipeline.warehouse import connect_read_only
 
-        with connect_read_only(settings.warehouse) as con:
+        with connect_read_only(settings) as con:
             text = trace.run(con, args.table, args.selectors, args.fmt, args.rows, args.limit)
         if args.out:
             args.out.write_text(text, encoding="utf-8")
@@ -358,7 +358,7 @@ def _run(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
         from pipeline.catalogue.write import write_markdown
         from pipeline.warehouse import connect_read_only
 
-        with connect_read_only(settings.warehouse) as con:
+        with connect_read_only(settings) as con:
             tables = catalogue(con, settings)
         out = args.out or settings.root / "docs" / "catalogue.md"
         described, total = coverage(tables)
@@ -385,7 +385,7 @@ def _export(args: argparse.Namespace, settings: Any, log: Callable[[str], None])
     from pipeline.export.run import export
     from pipeline.warehouse import connect_read_only
 
-    with connect_read_only(settings.warehouse) as con:
+    with connect_read_only(settings) as con:
         done = export(con, settings, args.table, args.fmt, args.out, args.csv_style,
                       args.allow_person_level)  # fmt: skip
     for old, new in done.renames:
@@ -406,12 +406,12 @@ def _sql(args: argparse.Namespace, settings: Any, log: Callable[[str], None]) ->
     from pipeline.warehouse import connect_read_only
 
     if args.command is None and args.file is None:
-        connect_read_only(settings.warehouse).close()  # a clear error when there is none
+        connect_read_only(settings).close()  # a clear error when there is none
         adhoc_sql.interactive(settings.warehouse)
         return
     fmt = adhoc_sql.output_format(args.fmt, args.out)
     script = adhoc_sql.read_script(args.command, args.file)
-    with connect_read_only(settings.warehouse) as con:
+    with connect_read_only(settings) as con:
         adhoc_sql.run(con, script, fmt, args.out, log)
 
 

@@ -23,7 +23,7 @@ def settings() -> Settings:
 
 def warehouse() -> duckdb.DuckDBPyConnection:
     """The published warehouse, read-only: a notebook never blocks or changes a run."""
-    return connect_read_only(settings().warehouse)
+    return connect_read_only(settings())
 
 
 def offline_plots() -> None:

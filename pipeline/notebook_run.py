@@ -55,7 +55,7 @@ def _config(settings: Settings) -> Iterator[None]:
 
 def run_all(settings: Settings, log: Callable[[str], None], folder: Path = NOTEBOOKS) -> list[Path]:
     """Execute every notebook of `folder`; write reports/notebooks/<name>.html; return them."""
-    connect_read_only(settings.warehouse).close()  # a clear error when there is none
+    connect_read_only(settings).close()  # a clear error when there is none
     out = settings.reports_dir / "notebooks"
     written = []
     with _config(settings), private_files():

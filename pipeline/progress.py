@@ -27,8 +27,12 @@ def enabled() -> bool:
 
 
 def on_queries(con: duckdb.DuckDBPyConnection) -> None:
-    """DuckDB's progress bar for the queries of this connection (none when disabled)."""
-    con.execute(f"set enable_progress_bar = {'true' if enabled() else 'false'}")
+    """DuckDB's progress bar for the queries of this connection (none when disabled). Set
+    only when it differs: in a Jupyter kernel the bar is off already, and setting it at all
+    fails there without ipywidgets."""
+    wanted = enabled()
+    if con.execute("select current_setting('enable_progress_bar')").fetchall()[0][0] != wanted:
+        con.execute(f"set enable_progress_bar = {'true' if wanted else 'false'}")
 
 
 @contextlib.contextmanager

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -50,6 +51,29 @@ def code_version(root: Path) -> str:
         return f"{version}+{commit}" + (".dirty" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return version
+
+
+def standalone(
+    verb: str, run_id: str, settings: Settings | None = None, **given: Any
+) -> dict[str, Any]:
+    """Provenance of a page made outside a warehouse run (validate-stats, a quarterly report
+    from a municipality's own files, the bench page): the keys of a run's provenance, the
+    config's name and hash and the code version from `settings` when there is one, what
+    does not apply empty; `given` overrides any of them (and only them)."""
+    prov: dict[str, Any] = {
+        "code_version": pipeline.__version__, "config_file": "", "config_sha256": "",
+        "run_id": run_id, "verb": verb,
+        "started_at_utc": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "stage_seconds": "", "files": [], "contracts": [], "alerts": [],
+    }  # fmt: skip
+    if settings is not None:
+        config = settings.config_file
+        prov |= {"code_version": code_version(config.parent), "config_file": str(config),
+                 "config_sha256": file_sha256(config)}  # fmt: skip
+    unknown = set(given) - set(prov)
+    if unknown:
+        raise TypeError(f"not provenance keys: {sorted(unknown)}")
+    return prov | given
 
 
 def record_run(

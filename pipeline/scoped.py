@@ -13,10 +13,10 @@ import duckdb
 from pipeline.errors import UserError
 from pipeline.ingest.load import ingest_source
 from pipeline.settings import REFERENCE_SOURCES, Settings, Source
-from pipeline.sqlutil import ident, literal
+from pipeline.sqlutil import ident
 from pipeline.transform import run_models, when_ready
 from pipeline.validate import MODELS_READ, validate_all
-from pipeline.warehouse import SCHEMAS
+from pipeline.warehouse import SCHEMAS, configured
 
 
 def source_with_files(
@@ -47,8 +47,7 @@ def build(settings: Settings, sources: Mapping[str, Source]) -> duckdb.DuckDBPyC
         sources={**reference, **sources},
         validation=dataclasses.replace(settings.validation, engine="sql"),
     )
-    con = duckdb.connect()
-    con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
+    con = configured(duckdb.connect(), settings)
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {ident(schema)}")
     for source in scoped.sources.values():

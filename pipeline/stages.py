@@ -27,7 +27,7 @@ from pipeline.runlock import run_lock
 from pipeline.sample.swap import recover_sample, write_sample
 from pipeline.settings import Settings
 from pipeline.transform import run_models, when_ready
-from pipeline.validate import MODELS_READ, validate_all
+from pipeline.validate import MODELS_READ, gx_suite, validate_all
 from pipeline.validate.summary import alert_line, alerts, as_text, summarise
 from pipeline.warehouse import (
     Build,
@@ -216,6 +216,7 @@ def evaluate(settings: Settings, log: Log, wait: bool | None = None) -> RunResul
 
         def work(run: Build, seconds: dict[str, float]) -> None:
             seconds.update(sample_seconds)
+            gx_suite.warm()  # not during the sample: that is Python and would wait for it
             for stage, fn in STAGES.items():
                 _timed(stage, fn, settings=settings, log=log)(run, seconds)
 

@@ -185,7 +185,9 @@ def _build(con: duckdb.DuckDBPyConnection, m: Model) -> None:
         if found and (found[0] == "VIEW") != (m.kind == "view"):
             con.execute(f"drop {'view' if found[0] == 'VIEW' else 'table'} {target}")
         con.execute(f"create or replace {m.kind} {target} as\n{m.sql}")
-        comments.apply(con, m.layer, m.name, model_text(m), texts(model_columns(con, m)))
+        described = model_columns(con, m)
+        comments.apply(con, m.layer, m.name, model_text(m), texts(described))
+        comments.record_origins(con, m.relation, {k: d.origin for k, d in described.items()})
     except duckdb.Error as exc:
         raise UserError(f"SQL model {m.relation} failed: {first_line(exc)}", file=m.path) from exc
 

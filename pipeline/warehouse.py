@@ -106,14 +106,25 @@ def apply_resources(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.execute(f"set temp_directory = {literal(str(res.temp_directory))}")
 
 
-def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+def configured(con: duckdb.DuckDBPyConnection, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Every connection a command opens, as the config and the command want it: the time
+    zone dates are read in, the [duckdb] resources, and DuckDB's progress bar only where
+    progress is shown (left to its default it prints into pipes and logs)."""
+    con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
+    apply_resources(con, settings)
+    progress.on_queries(con)
+    return con
+
+
+def connect_read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
+    path = settings.warehouse
     if not path.exists():
         raise UserError(
             "The warehouse does not exist yet",
             file=path,
             hint="Run `ot-eval evaluate` (or `make evaluate`) first",
         )
-    return duckdb.connect(str(path), read_only=True)
+    return configured(duckdb.connect(str(path), read_only=True), settings)
 
 
 def note_status(exc: BaseException, text: str) -> None:
@@ -291,9 +302,7 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
                     shutil.copyfile(source, db)
             con = duckdb.connect(str(db), read_only=mode == "link")
             _ACTIVE.append(con)
-            con.execute(f"set TimeZone = {literal(settings.validation.timezone)}")
-            apply_resources(con, settings)
-            progress.on_queries(con)
+            configured(con, settings)
             if mode != "link":
                 for schema in SCHEMAS:
                     con.execute(f"create schema if not exists {schema}")

@@ -1,8 +1,9 @@
 """The catalogue as data: every table of `valid`, `staging`, `intermediate`, `marts` and
 `metrics` with its description, what it is built from and what it feeds, and every column with
 its type, description and where that description comes from. Read from the warehouse's own
-COMMENTs (what `duckdb_columns()` shows an analyst); the origins are worked out again by the
-same code that set the comments (`pipeline.catalogue.describe`)."""
+COMMENTs (what `duckdb_columns()` shows an analyst); a model's origins are those its build
+recorded (meta.column_origins), the rest worked out by the same code that set the comments
+(`pipeline.catalogue.describe`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from pipeline.catalogue.comments import SCHEMAS
+from pipeline.catalogue.comments import SCHEMAS, recorded_origins
 from pipeline.catalogue.describe import (
     Described,
     contract_columns,
@@ -59,9 +60,13 @@ def catalogue(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[Table]
         contract = load_contract(settings.contracts_dir / f"{source.contract}.yml")
         origins[f"valid.{name}"] = contract_columns(contract)
         built_from[f"valid.{name}"] = [f"raw.{name}", f"data_contracts/{contract.path.name}"]
+    recorded = recorded_origins(con)
     for m in discover(settings.sql_dir):
         if table_exists(con, m.layer, m.name):
-            origins[m.relation] = model_columns(con, m)
+            if m.relation in recorded:
+                origins[m.relation] = {c: Described("", o) for c, o in recorded[m.relation].items()}
+            else:  # a warehouse built before the origins were recorded
+                origins[m.relation] = model_columns(con, m)
             reads = {f"valid.{s}" for s in m.inputs} | m.reads
             reads |= {f"meta.{t}" for t in META.findall(COMMENT.sub("", m.sql))}
             built_from[m.relation] = sorted(reads)

@@ -86,3 +86,34 @@ def header(sql: str) -> str:
         if not text.startswith("materialize:"):
             lines.append(text)
     return " ".join(" ".join(lines).split())
+
+
+def record_origins(
+    con: duckdb.DuckDBPyConnection, relation: str, origins: Mapping[str, str]
+) -> None:
+    """meta.column_origins: where each column's description of a model came from, written
+    when the model is built, so the catalogue need not work it out again (sqlglot over every
+    model: about a second of every run)."""
+    con.execute(
+        "create table if not exists meta.column_origins "
+        '(relation varchar, "column" varchar, origin varchar)'
+    )
+    con.execute("delete from meta.column_origins where relation = ?", [relation])
+    con.execute(  # one statement (executemany is a statement per row)
+        "insert into meta.column_origins select ?, unnest(?::varchar[]), unnest(?::varchar[])",
+        [relation, list(origins), list(origins.values())],
+    )
+
+
+def recorded_origins(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """What `record_origins` wrote: relation -> column -> origin (empty before any build)."""
+    if not con.execute(
+        "select 1 from duckdb_tables() where schema_name = 'meta' and table_name = 'column_origins'"
+    ).fetchall():
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for relation, column, origin in con.execute(
+        'select relation, "column", origin from meta.column_origins order by all'
+    ).fetchall():
+        out.setdefault(relation, {})[column] = origin
+    return out

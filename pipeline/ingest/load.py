@@ -26,7 +26,7 @@ from pipeline.settings import PROJECT, Settings, Source
 from pipeline.sqlutil import ident
 
 LINEAGE = ("_source_file", "_source_row", "_parse_error")
-BATCH_LINEAGE = ("_source_row", "_parse_error", "_source_file")  # reader order, then the file
+BATCH_LINEAGE = ("_source_row", "_parse_error")  # what a reader adds; the file is a parameter
 PARQUET = "read_parquet(?, file_row_number = true)"
 PARQUET_DESCRIBE = f"describe select * from {PARQUET}"
 PARQUET_ROWS = "select sum(num_rows) from parquet_file_metadata(?)"
@@ -119,10 +119,11 @@ class _Sink:
                 self.con.execute(f"alter table {self.table} add column {ident(name)} {sql_type}")
                 self.columns[name] = sql_type
 
-    def arrow(self, batches: Iterator[pa.RecordBatch]) -> int:
+    def arrow(self, batches: Iterator[pa.RecordBatch], file: str) -> int:
         """Append a reader's batches in one statement (DuckDB pulls them as a stream: a
-        quarter less time than an insert per batch); return the rows appended. An error the
-        reader raises mid-stream is raised here as itself, not as DuckDB's."""
+        quarter less time than an insert per batch), `file` as every row's `_source_file`
+        (a parameter, not a column of copies built in Python); return the rows appended. An
+        error the reader raises mid-stream is raised here as itself, not as DuckDB's."""
         first = next(batches, None)
         if first is None:
             return 0
@@ -140,13 +141,14 @@ class _Sink:
                 failed.append(exc)
 
         self.con.register("_ingest_stream", pa.RecordBatchReader.from_batches(schema, stream()))
+        query = "select *, ?::varchar as _source_file from _ingest_stream"
         try:
             if self.columns is None:
-                self.con.execute(f"create table {self.table} as select * from _ingest_stream")
-                self.columns = {n: "VARCHAR" for n in schema.names}
+                self.con.execute(f"create table {self.table} as {query}", [file])
+                self.columns = dict.fromkeys([*schema.names, "_source_file"], "VARCHAR")
             else:
-                self._widen({n: "VARCHAR" for n in schema.names})
-                self.con.execute(f"insert into {self.table} by name select * from _ingest_stream")
+                self._widen(dict.fromkeys(schema.names, "VARCHAR"))
+                self.con.execute(f"insert into {self.table} by name {query}", [file])
         finally:
             self.con.unregister("_ingest_stream")
         if failed:
@@ -211,6 +213,7 @@ def ingest_file(
     """Load one file; return rows read (after checking them against the file's own count)."""
     shown = display_path(settings, path)
     dialect: dict[str, str] = {}
+    digest = None
     if source.format == "parquet":
         check_format(path, "parquet")
         names = sink.parquet_schema(path)
@@ -231,14 +234,11 @@ def ingest_file(
             def with_lineage() -> Iterator[pa.RecordBatch]:
                 for batch in result.batches:
                     advance(batch.num_rows)
-                    yield pa.RecordBatch.from_arrays(
-                        [*batch.columns, pa.array([shown] * batch.num_rows, pa.string())],
-                        [*renamed, *BATCH_LINEAGE],
-                    )
+                    yield pa.RecordBatch.from_arrays(batch.columns, [*renamed, *BATCH_LINEAGE])
 
-            rows = sink.arrow(with_lineage())
+            rows = sink.arrow(with_lineage(), shown)
         rows_in_file = result.rows_in_file if result.rows_in_file is not None else rows
-        counted_by = result.counted_by
+        counted_by, digest = result.counted_by, result.sha256
         _labels(con, source, shown, result.value_labels, result.declared_missing)
         if result.notes:
             con.executemany(
@@ -256,7 +256,7 @@ def ingest_file(
             source.name,
             shown,
             source.format,
-            sha256(path),
+            digest or sha256(path),
             path.stat().st_size,
             rows_in_file,
             counted_by,

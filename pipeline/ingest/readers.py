@@ -257,7 +257,7 @@ def read_csv(path: Path, options: dict[str, Any]) -> ReadResult:
     marker = delimiter * len(names)  # one field more than the header: always a bad row
     result = ReadResult(header, iter(()), dialect={"encoding": text.encoding,
                                                    "delimiter": delimiter},
-                        expected=text.records())  # fmt: skip
+                        expected=text.records(), sha256=text.sha256)  # fmt: skip
     bad: list[tuple[int, str]] = []
 
     def on_invalid(row: Any) -> str:

@@ -24,6 +24,7 @@ class ReadResult:
     counted_by: str = ""
     notes: list[tuple[int, str, str]] = field(default_factory=list)  # row, rule, note (warn)
     expected: int | None = None  # rows the file is thought to hold before reading (progress)
+    sha256: str | None = None  # the file's hash, if the reader took it on its way through
 
 
 def check_every_row_read(path: Path, in_file: int, how: str, read: int, hint: str) -> None:

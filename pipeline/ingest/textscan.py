@@ -13,6 +13,7 @@ line (no characters at all) holds no row; any other line is a row, a broken one 
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class TextScan:
     empty: np.ndarray  # line numbers (1-based) of the empty lines, ascending
     odd_quotes: dict[int, str] = field(default_factory=dict)  # line -> text: odd number of '"'
     ends_with_newline: bool = True
+    sha256: str = ""  # of the file's bytes, taken in the same pass (no second read for it)
 
     def records(self) -> int:
         """Rows the file holds below its header line: its non-empty lines after line 1."""
@@ -74,16 +76,25 @@ def leaves_quote_open(line: str, delimiter: str) -> bool:
     return inside
 
 
-def text_blocks(path: Path, encoding: str) -> Iterator[tuple[bytes, bool]]:
+def text_blocks(
+    path: Path, encoding: str, digest: hashlib._Hash | None = None
+) -> Iterator[tuple[bytes, bool]]:
     """The file as ASCII-compatible bytes in blocks that end after a line terminator
-    (UTF-16 is decoded and written as UTF-8 first); the flag marks the last block."""
+    (UTF-16 is decoded and written as UTF-8 first); the flag marks the last block. `digest`,
+    if given, is fed every byte of the file as read."""
     decoder = None if encoding in ASCII_COMPATIBLE else codecs.getincrementaldecoder(encoding)()
     carry = b""
     with path.open("rb") as fh:
-        if encoding == "utf-8-sig" and fh.read(3) != codecs.BOM_UTF8:
-            fh.seek(0)
+        if encoding == "utf-8-sig":
+            if (bom := fh.read(3)) == codecs.BOM_UTF8:
+                if digest is not None:
+                    digest.update(bom)
+            else:
+                fh.seek(0)
         while True:
             raw = fh.read(BLOCK)
+            if digest is not None:
+                digest.update(raw)
             last = not raw
             data = raw if decoder is None else decoder.decode(raw, final=last).encode("utf-8")
             if decoder is not None and data.startswith(codecs.BOM_UTF8):
@@ -136,7 +147,8 @@ def _lines(path: Path, encoding: str) -> TextScan:
     empty: list[np.ndarray] = []
     odd: dict[int, str] = {}
     tail = b""
-    for data, last in text_blocks(path, encoding):
+    digest = hashlib.sha256()
+    for data, last in text_blocks(path, encoding, digest):
         starts, content_end, ends = line_spans(data, last)
         empty.append(np.flatnonzero(content_end <= starts) + lines + 1)
         if b'"' in data and len(starts):
@@ -153,6 +165,7 @@ def _lines(path: Path, encoding: str) -> TextScan:
         empty=np.concatenate(empty) if empty else np.array([], np.int64),
         odd_quotes=odd,
         ends_with_newline=tail in (b"\n", b"\r"),
+        sha256=digest.hexdigest(),
     )
 
 

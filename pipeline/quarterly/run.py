@@ -4,7 +4,6 @@ the privacy scan passes."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 from collections.abc import Sequence
@@ -238,25 +237,8 @@ def quarterly_reports(
 
 def standalone_prov(con: duckdb.DuckDBPyConnection, settings: Settings) -> dict[str, Any]:
     """Provenance of an in-memory run: the files and contracts read, the code version."""
-    from pipeline.provenance import code_version, file_sha256
+    from pipeline.provenance import standalone
     from pipeline.report.write import provenance
 
-    prov = provenance(con)
-    started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    return (
-        dataclasses.asdict(_Run(code_version(settings.config_file.parent), started))
-        | {k: v for k, v in prov.items() if k in ("files", "contracts", "alerts")}
-        | {
-            "config_file": str(settings.config_file),
-            "config_sha256": file_sha256(settings.config_file),
-        }
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Run:
-    code_version: str
-    started_at_utc: str
-    run_id: str = "i minnet (ot-eval quarterly)"
-    verb: str = "quarterly"
-    stage_seconds: str = ""
+    read = {k: v for k, v in provenance(con).items() if k in ("files", "contracts", "alerts")}
+    return standalone("quarterly", "i minnet (ot-eval quarterly)", settings, **read)

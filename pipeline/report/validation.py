@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.metrics.registry import INFERENCE
-from pipeline.provenance import code_version, file_sha256
+from pipeline.provenance import standalone
 from pipeline.report.write import environment
 from pipeline.sample.registries import MUNICIPALITY_YEAR_SD_PER_1000
 from pipeline.settings import Settings
@@ -71,19 +70,8 @@ def write(
         }
         for r in summary.to_dict("records")
     ]
-    started = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    prov = {
-        "code_version": code_version(settings.config_file.parent),
-        "config_file": str(settings.config_file),
-        "config_sha256": file_sha256(settings.config_file),
-        "run_id": "ot-eval validate-stats",
-        "verb": "validate-stats",
-        "started_at_utc": started,
-        "stage_seconds": f"{seconds:.0f} s",
-        "files": [],
-        "contracts": [],
-        "alerts": [],
-    }
+    prov = standalone("validate-stats", "ot-eval validate-stats", settings,
+                      stage_seconds=f"{seconds:.0f} s")  # fmt: skip
     html = (
         environment()
         .get_template("validation.html.j2")

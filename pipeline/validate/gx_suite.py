@@ -7,7 +7,9 @@ checks that the two engines flag the same rows.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import threading
 from typing import Any
 
 import pandas as pd
@@ -16,6 +18,14 @@ from pipeline.validate.contracts import Column, Contract, Rule
 from pipeline.validate.sql_rules import allowed_values
 
 INDEX = ["_source_file", "_source_row"]
+
+
+def warm() -> None:
+    """Import GX in a background thread, so that the seconds its import takes pass while
+    sample and ingest work (mostly in DuckDB, Arrow and numpy, which release the GIL)."""
+    threading.Thread(
+        target=importlib.import_module, args=("great_expectations",), daemon=True
+    ).start()
 
 
 def expectation(rule: Rule, columns: dict[str, Column], declared_missing: list[Any]) -> Any:

@@ -47,6 +47,29 @@ def test_every_table_and_column_carries_a_comment(evaluated_fast: Path) -> None:
     assert [c[:2] for c in columns if not (c[2] or "").strip()] == []
 
 
+def test_the_origins_a_build_recorded_are_those_worked_out_again(
+    evaluated_fast: Path, tmp_path: Path
+) -> None:
+    """The catalogue reads each model's column origins from meta.column_origins (written by
+    the build); worked out again from the models (a warehouse without that table) they are
+    the same, column for column."""
+    import shutil
+
+    from pipeline.catalogue.build import catalogue
+
+    settings = load_settings(evaluated_fast / "ot-eval.toml")
+    copy = tmp_path / "w.duckdb"
+    shutil.copyfile(settings.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        recorded = catalogue(con, settings)
+        assert con.execute("select count(*) from meta.column_origins").fetchall()[0][0] > 300
+        con.execute("drop table meta.column_origins")
+        again = catalogue(con, settings)
+    assert recorded == again
+    origins = [c.origin for t in recorded for c in t.columns if t.schema != "valid"]
+    assert sum(1 for o in origins if o) > 300  # not a comparison of empty lists
+
+
 def test_the_catalogue_command_lists_everything_with_lineage(
     evaluated_fast: Path, tmp_path: Path
 ) -> None:

@@ -8,6 +8,7 @@ OT_EVAL_HYPOTHESIS_EXAMPLES to search wider by hand.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import zipfile
@@ -96,6 +97,7 @@ def test_any_table_written_as_csv_reads_back_exactly(
     result = READERS["csv"](path, options)
     got = consume(result)
     assert result.rows_in_file == len(rows) == len(got)
+    assert result.sha256 == hashlib.sha256(data).hexdigest()  # taken in the text pass, BOM too
     assert [r["_parse_error"] for r in got] == [None] * len(rows)
     expected = [[v if v != "" else None for v in row] for row in rows]
     assert [[r[n] for n in names] for r in got] == expected

@@ -261,6 +261,27 @@ def test_the_duckdb_section_sets_memory_threads_and_spill_folder(tmp_path: Path)
     assert (tmp_path / "spill").is_dir()
 
 
+def test_a_read_only_connection_gets_the_config_too(tmp_path: Path) -> None:
+    """`ot-eval sql`, export, notebooks: the same resources, time zone and (no) progress bar
+    as a run's connection — DuckDB's default bar would print into their pipes."""
+    import duckdb
+
+    from pipeline import progress
+    from pipeline.warehouse import connect_read_only
+
+    text = "[duckdb]\nmemory_limit = '1.5GiB'\nthreads = 1\n"
+    settings = load_settings(_config(tmp_path, text))
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.connect(str(settings.warehouse)).close()
+    progress.configure(quiet=True)
+    with connect_read_only(settings) as con:
+        got = con.execute(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('enable_progress_bar'), current_setting('TimeZone')"
+        ).fetchall()[0]
+    assert got == ("1.5 GiB", 1, False, settings.validation.timezone)
+
+
 def test_a_signal_inside_a_finalizer_is_delivered_later_not_lost() -> None:
     """An exception raised in `__del__` is printed and ignored: a Ctrl-C or SIGTERM arriving
     there would let the run go on, so the handler sees it and delivers it again later."""
