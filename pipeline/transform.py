@@ -1,8 +1,9 @@
 """Transform: run the SQL models in layer order (staging -> intermediate -> marts).
 
 Each file `sql/<layer>/<name>.sql` holds one SELECT and becomes table `<layer>.<name>` (a view
-if its first line is `-- materialize: view`: relations that only a trace reads and that would
-repeat national-size rows). Within a layer, models run after the models they reference.
+if its first line is `-- materialize: view`: national-size relations that only a trace reads,
+or that the run reads once, where a table would be written only to be read back). Within a
+layer, models run after the models they reference.
 A model that validation reads (the municipality map) is built as soon as the `valid.*` tables
 it reads exist: `when_ready` gives the validate stage a callback for that, so validation never
 imports this module and the map has one definition. Settings the SQL needs

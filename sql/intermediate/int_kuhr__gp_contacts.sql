@@ -1,3 +1,5 @@
+-- materialize: view (read once by the run, by marts.fct_registry_municipality_year: written as
+-- a table it would be national-size claims stored only to be read back)
 -- One row per KUHR claim with at least one GP contact-type fee code (Helsedirektoratet's KPR
 -- definition). The code list lives here and nowhere else. A claim with codes of several
 -- contact types counts once, as the type that ranks first (`rank`: the most demanding contact
