@@ -32,7 +32,7 @@ notebooks: setup ## run notebooks/*.py on the warehouse into reports/notebooks/*
 bench: setup ## registry path vs the bound and pandas at 1e6 and 1e7 KUHR rows (bench/results.json)
 	$(BIN)/python bench/registry_bench.py --rows 1e6 1e7
 
-bench-national: setup ## the same at 1e8 KUHR rows (~5 GB of CSV, ~25 min; added to bench/results.json)
+bench-national: setup ## the same at 1e8 KUHR rows (~5 GB of CSV, ~5 min; added to bench/results.json)
 	$(BIN)/python bench/registry_bench.py --rows 1e8
 
 browser: ## install Debian's chromium for the browser tests (needs root and apt)

@@ -106,6 +106,26 @@ def apply_resources(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         con.execute(f"set temp_directory = {literal(str(res.temp_directory))}")
 
 
+def clone_or_copy(source: Path, target: Path) -> None:
+    """Copy a warehouse file for a run to change: by copy_file_range, which clones the file
+    (no data copied, whatever its size) where the file system can (XFS with reflink — RHEL's
+    default — and btrfs) and copies inside the kernel elsewhere; shutil's copy where the call
+    is refused (another file system, an old kernel)."""
+    try:
+        with source.open("rb") as src, target.open("wb") as dst:
+            left = os.fstat(src.fileno()).st_size
+            while left > 0:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), left)
+                if done == 0:
+                    break
+                left -= done
+        if left == 0:
+            return
+    except OSError:
+        pass
+    shutil.copyfile(source, target)
+
+
 def configured(con: duckdb.DuckDBPyConnection, settings: Settings) -> duckdb.DuckDBPyConnection:
     """Every connection a command opens, as the config and the command want it: the time
     zone dates are read in, the [duckdb] resources, and DuckDB's progress bar only where
@@ -294,12 +314,12 @@ def building(settings: Settings, mode: Mode, log: Log) -> Iterator[Build]:
             (folder / "reports").mkdir(parents=True)
             db = folder / lay.live.name
             if mode == "copy" and source is not None:
-                shutil.copyfile(source, db)
+                clone_or_copy(source, db)
             elif mode == "link" and source is not None:
                 try:
                     os.link(source, db)
                 except OSError:
-                    shutil.copyfile(source, db)
+                    clone_or_copy(source, db)
             con = duckdb.connect(str(db), read_only=mode == "link")
             _ACTIVE.append(con)
             configured(con, settings)

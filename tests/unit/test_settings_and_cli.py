@@ -296,3 +296,27 @@ def test_a_signal_inside_a_finalizer_is_delivered_later_not_lost() -> None:
     Probe()
     assert seen == [True]
     assert not cli._in_finalizer(sys._getframe())
+
+
+def test_a_warehouse_file_is_copied_whole_by_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's copy of the live warehouse (single-stage verbs): by copy_file_range (a clone
+    where the file system can), else by shutil — byte-identical either way."""
+    import errno
+    import os
+
+    from pipeline.warehouse import clone_or_copy
+
+    source = tmp_path / "live.duckdb"
+    source.write_bytes(os.urandom(3 << 20) + b"end")
+    clone_or_copy(source, tmp_path / "a.duckdb")
+    assert (tmp_path / "a.duckdb").read_bytes() == source.read_bytes()
+
+    def refused(*_args: object) -> int:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", refused)
+    (tmp_path / "b.duckdb").write_bytes(b"stale and longer than nothing")
+    clone_or_copy(source, tmp_path / "b.duckdb")
+    assert (tmp_path / "b.duckdb").read_bytes() == source.read_bytes()
