@@ -216,9 +216,12 @@ def evaluate(settings: Settings, log: Log, wait: bool | None = None) -> RunResul
 
         def work(run: Build, seconds: dict[str, float]) -> None:
             seconds.update(sample_seconds)
-            gx_suite.warm()  # not during the sample: that is Python and would wait for it
-            for stage, fn in STAGES.items():
-                _timed(stage, fn, settings=settings, log=log)(run, seconds)
+            warming = gx_suite.warm()  # not during the sample: Python, it would wait for it
+            try:
+                for stage, fn in STAGES.items():
+                    _timed(stage, fn, settings=settings, log=log)(run, seconds)
+            finally:
+                warming.join()
 
         try:
             result = _publishing(settings, "evaluate", "fresh", log, work)

@@ -7,6 +7,7 @@ checks that the two engines flag the same rows.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import threading
@@ -20,12 +21,19 @@ from pipeline.validate.sql_rules import allowed_values
 INDEX = ["_source_file", "_source_row"]
 
 
-def warm() -> None:
+def warm() -> threading.Thread:
     """Import GX in a background thread, so that the seconds its import takes pass while
-    sample and ingest work (mostly in DuckDB, Arrow and numpy, which release the GIL)."""
-    threading.Thread(
-        target=importlib.import_module, args=("great_expectations",), daemon=True
-    ).start()
+    ingest works (mostly in DuckDB, Arrow and numpy, which release the GIL). A failed import
+    is left to the import that needs GX, which reports it. The caller joins the thread before
+    its run ends: an import still running at interpreter shutdown can crash it."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            importlib.import_module("great_expectations")
+
+    thread = threading.Thread(target=load, daemon=True)
+    thread.start()
+    return thread
 
 
 def expectation(rule: Rule, columns: dict[str, Column], declared_missing: list[Any]) -> Any:
