@@ -29,7 +29,7 @@ def _sample(sample: dict[str, Any] | None) -> str:
 
 def write_html(report: dict[str, Any], path: Path) -> None:
     rows = []
-    lines: dict[str, tuple[list[int], list[float]]] = {"ot-eval": ([], []), "bound": ([], []),
+    lines: dict[str, tuple[list[int], list[float]]] = {"ot-eval": ([], []), "grensen": ([], []),
                                                        "pandas": ([], [])}  # fmt: skip
     for size in report["sizes"]:
         n = size["pipeline"]["kuhr_rows"]
@@ -55,7 +55,7 @@ def write_html(report: dict[str, Any], path: Path) -> None:
         )
         for name, seconds in (
             ("ot-eval", size["pipeline_to_panel_seconds"]),
-            ("bound", size["bound"]["seconds"]),
+            ("grensen", size["bound"]["seconds"]),
             ("pandas", size.get("pandas", {}).get("seconds")),
         ):
             if seconds is not None:
